@@ -1,0 +1,128 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "otp-worker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "otp-worker", targets: ["otp-worker"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "KafkaEmbedded", targets: ["KafkaEmbedded"]),
+        .library(name: "MessageCentral", targets: ["MessageCentral"]),
+        .library(name: "MessageCentralSandbox", targets: ["MessageCentralSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // The C layer: librdkafka as Debian ships it (2.0.2), with the mock cluster header.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // librdkafka driven directly from C: the baseline that kafka-bench compares against.
+        .target(
+            name: "CKafkaBaseline",
+            linkerSettings: [.linkedLibrary("rdkafka")]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "KafkaEmbedded",
+            dependencies: [
+                "CRdKafka",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MessageCentral",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "MessageCentralSandbox",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "otp-worker",
+            dependencies: [
+                "Kafka",
+                "KafkaEmbedded",
+                "MessageCentral",
+                "MessageCentralSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "kafka-bench",
+            dependencies: ["Kafka", "KafkaEmbedded", "CKafkaBaseline"]
+        ),
+        .executableTarget(
+            name: "provider-bench",
+            dependencies: [
+                "MessageCentral",
+                "MessageCentralSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", "KafkaEmbedded", "CRdKafka"]
+        ),
+        .testTarget(
+            name: "MessageCentralTests",
+            dependencies: ["MessageCentral"]
+        ),
+        .testTarget(
+            name: "MessageCentralSandboxTests",
+            dependencies: [
+                "MessageCentralSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "ProviderContractTests",
+            dependencies: [
+                "MessageCentral",
+                "MessageCentralSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)
+
+// Settings every target shares: Swift 6 strict concurrency is the language mode;
+// `any` must be spelled out so existential costs stay visible.
+for target in package.targets where target.type != .system {
+    guard target.name != "CKafkaBaseline" else { continue }
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,1 @@
+// KafkaEmbedded module

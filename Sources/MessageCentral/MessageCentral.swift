@@ -1,0 +1,1 @@
+// MessageCentral module

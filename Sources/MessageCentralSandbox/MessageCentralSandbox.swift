@@ -1,0 +1,1 @@
+// MessageCentralSandbox module

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system packages the build needs when they are missing.
+# Idempotent: does nothing on a machine that already has them.
+set -euo pipefail
+
+need=()
+pkg-config --exists rdkafka 2>/dev/null || need+=(librdkafka-dev)
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing: ${need[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}"
