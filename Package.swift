@@ -93,7 +93,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", "KafkaEmbedded", "CRdKafka"]
+            dependencies: [
+                "Kafka",
+                "KafkaEmbedded",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         .testTarget(
             name: "MessageCentralTests",

@@ -4,4 +4,57 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+/*
+ * Small helpers for what Swift cannot call directly: rd_kafka_producev is
+ * variadic and rd_kafka_vu_t holds an anonymous union. Building the vu array
+ * here keeps the Swift side free of union layout and costs nothing at run time.
+ */
+
+/// Enqueues one message on a cached topic handle. `key`/`value` NULL mean a
+/// null key/value; a non-NULL pointer with length 0 is an empty one. The
+/// headers are owned by librdkafka only when this returns NULL.
+static inline rd_kafka_error_t *otp_rdk_produce(rd_kafka_t *rk,
+                                                rd_kafka_topic_t *rkt,
+                                                int32_t partition,
+                                                const void *key, size_t key_len,
+                                                const void *value, size_t value_len,
+                                                rd_kafka_headers_t *headers,
+                                                int64_t timestamp_ms,
+                                                void *opaque) {
+        rd_kafka_vu_t vus[8];
+        size_t n = 0;
+        vus[n].vtype = RD_KAFKA_VTYPE_RKT;
+        vus[n++].u.rkt = rkt;
+        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vus[n++].u.i32 = partition;
+        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        vus[n++].u.i = RD_KAFKA_MSG_F_COPY;
+        if (key) {
+                vus[n].vtype = RD_KAFKA_VTYPE_KEY;
+                vus[n].u.mem.ptr = (void *)key;
+                vus[n++].u.mem.size = key_len;
+        }
+        if (value) {
+                vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+                vus[n].u.mem.ptr = (void *)value;
+                vus[n++].u.mem.size = value_len;
+        }
+        if (headers) {
+                vus[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+                vus[n++].u.headers = headers;
+        }
+        if (timestamp_ms > 0) {
+                vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+                vus[n++].u.i64 = timestamp_ms;
+        }
+        vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+        vus[n++].u.ptr = opaque;
+        return rd_kafka_produceva(rk, vus, n);
+}
+
+/// The message's opaque as an integer id (the Swift side never passes objects through C).
+static inline uint64_t otp_rdk_message_opaque_id(const rd_kafka_message_t *m) {
+        return (uint64_t)(uintptr_t)m->_private;
+}
+
 #endif

@@ -1,0 +1,230 @@
+/// The consumer's bookkeeping between librdkafka's poll thread and the application: records
+/// waiting to be read, the partitions owned and their offset trackers, pauses, and the reader
+/// waiting for a record. Plain data; `KafkaConsumer` keeps it behind a lock and performs the
+/// librdkafka calls its methods ask for.
+struct ConsumerState {
+    struct Partition {
+        var epoch: UInt64
+        var tracker = OffsetTracker()
+        var pausedByUser = false
+        /// Records that arrived for a partition the application paused, kept in order.
+        var held: [KafkaConsumerRecord] = []
+    }
+
+    typealias Waiter = CheckedContinuation<Result<KafkaConsumerRecord?, KafkaError>, Never>
+
+    let capacity: Int
+    private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
+    private var ready: [KafkaConsumerRecord] = []
+    private var readyHead = 0
+    private var waiter: Waiter?
+    private var nextEpoch: UInt64 = 1
+    /// Fetching of every owned partition is paused because the reader fell behind.
+    private(set) var pausedForFlowControl = false
+    /// Set when no more records will come; the reader gets `nil` or the error after the buffer.
+    private(set) var ending: Result<Void, KafkaError>?
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    var readyCount: Int { ready.count - readyHead }
+
+    // MARK: Partitions
+
+    /// Takes ownership of `added`, each under a new epoch.
+    mutating func assign(_ added: [KafkaTopicPartition]) {
+        for topicPartition in added {
+            partitions[topicPartition] = Partition(epoch: nextEpoch)
+            nextEpoch += 1
+        }
+    }
+
+    /// Gives up `removed`: drops their records not yet handed out and returns the offsets that
+    /// are safe to commit for them. These are returned even when a background commit already
+    /// sent them: that commit may still fail, and the next owner starts from what is committed.
+    mutating func revoke(_ removed: [KafkaTopicPartition]) -> [KafkaTopicPartition: Int64] {
+        let gone = Set(removed)
+        var commits: [KafkaTopicPartition: Int64] = [:]
+        for topicPartition in removed {
+            if let offset = partitions.removeValue(forKey: topicPartition)?.tracker.committable {
+                commits[topicPartition] = offset
+            }
+        }
+        dropReady { gone.contains($0.topicPartition) }
+        return commits
+    }
+
+    /// Drops records of `list` not yet handed out (they will be read again by the next owner).
+    mutating func dropUnread(_ list: [KafkaTopicPartition]) {
+        let gone = Set(list)
+        dropReady { gone.contains($0.topicPartition) }
+        for key in list { partitions[key]?.held = [] }
+    }
+
+    /// Starts a partition over at a new position: a new epoch, so results of records read before
+    /// are ignored, and no records from before the seek.
+    mutating func restart(_ topicPartition: KafkaTopicPartition) {
+        guard partitions[topicPartition] != nil else { return }
+        partitions[topicPartition] = Partition(epoch: nextEpoch, pausedByUser: partitions[topicPartition]!.pausedByUser)
+        nextEpoch += 1
+        dropReady { $0.topicPartition == topicPartition }
+    }
+
+    // MARK: Records in
+
+    /// Adds records from librdkafka. Returns the reader to resume (with the first record already
+    /// handed to it) and whether fetching must now pause because the buffer is full.
+    mutating func append(_ records: [KafkaConsumerRecord]) -> (resume: (Waiter, KafkaConsumerRecord)?, pauseAll: Bool) {
+        for var record in records {
+            let key = record.topicPartition
+            guard var partition = partitions[key] else { continue }  // revoked while in flight
+            record.assignmentEpoch = partition.epoch
+            partition.tracker.delivered(record.offset)
+            if partition.pausedByUser {
+                partition.held.append(record)
+            } else {
+                ready.append(record)
+            }
+            partitions[key] = partition
+        }
+        var resume: (Waiter, KafkaConsumerRecord)?
+        if let waiter, let record = popReady() {
+            self.waiter = nil
+            resume = (waiter, record)
+        }
+        let pauseAll = !pausedForFlowControl && readyCount >= capacity
+        if pauseAll { pausedForFlowControl = true }
+        return (resume, pauseAll)
+    }
+
+    /// Ends the stream of records after those already buffered.
+    mutating func end(_ result: Result<Void, KafkaError>) -> Waiter? {
+        if ending == nil { ending = result }
+        guard readyCount == 0, let waiter else { return nil }
+        self.waiter = nil
+        return waiter
+    }
+
+    // MARK: Records out
+
+    enum Next {
+        case record(KafkaConsumerRecord, resumeFetching: Bool)
+        case finished(Result<Void, KafkaError>)
+        case wait
+    }
+
+    /// The reader asks for the next record.
+    mutating func next() -> Next {
+        if let record = popReady() {
+            let resume = pausedForFlowControl && readyCount <= capacity / 2
+            if resume { pausedForFlowControl = false }
+            return .record(record, resumeFetching: resume)
+        }
+        if let ending { return .finished(ending) }
+        return .wait
+    }
+
+    /// Parks the reader until a record or the end arrives.
+    mutating func park(_ waiter: Waiter) {
+        precondition(self.waiter == nil, "records can be read by one reader at a time")
+        self.waiter = waiter
+    }
+
+    /// Marks a record done; ignored when it came from an earlier assignment of its partition.
+    @discardableResult
+    mutating func markDone(_ topicPartition: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Bool {
+        guard var partition = partitions[topicPartition], partition.epoch == epoch else { return false }
+        let changed = partition.tracker.markDone(offset)
+        partitions[topicPartition] = partition
+        return changed
+    }
+
+    // MARK: Pause
+
+    /// Marks partitions paused by the application; returns those it owns.
+    mutating func pauseByUser(_ list: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+        let owned = list.filter { partitions[$0] != nil }
+        let set = Set(owned)
+        for key in owned { partitions[key]!.pausedByUser = true }
+        // Records already buffered for them wait too, in order, ahead of anything fetched later.
+        var kept: [KafkaConsumerRecord] = []
+        for record in ready[readyHead...] {
+            if set.contains(record.topicPartition) {
+                partitions[record.topicPartition]!.held.append(record)
+            } else {
+                kept.append(record)
+            }
+        }
+        ready = kept
+        readyHead = 0
+        return owned
+    }
+
+    /// Lifts the application's pause; returns the partitions to resume fetching for (none while
+    /// flow control holds everything) and the reader to wake with a held record, if any.
+    mutating func resumeByUser(_ list: [KafkaTopicPartition]) -> (fetch: [KafkaTopicPartition], wake: (Waiter, KafkaConsumerRecord)?) {
+        var resumed: [KafkaTopicPartition] = []
+        for key in list {
+            guard var partition = partitions[key], partition.pausedByUser else { continue }
+            partition.pausedByUser = false
+            ready.append(contentsOf: partition.held)
+            partition.held = []
+            partitions[key] = partition
+            resumed.append(key)
+        }
+        var wake: (Waiter, KafkaConsumerRecord)?
+        if let waiter, let record = popReady() {
+            self.waiter = nil
+            wake = (waiter, record)
+        }
+        return (pausedForFlowControl ? [] : resumed, wake)
+    }
+
+    /// The partitions fetching may run for once flow control lets go.
+    var unpausedPartitions: [KafkaTopicPartition] {
+        partitions.filter { !$0.value.pausedByUser }.map(\.key)
+    }
+
+    // MARK: Commits
+
+    /// Offsets that moved since their last commit (with `all`, every known one); marks them committed.
+    mutating func takeCommits(all: Bool = false) -> [KafkaTopicPartition: Int64] {
+        var commits: [KafkaTopicPartition: Int64] = [:]
+        for (key, var partition) in partitions {
+            guard let offset = all ? partition.tracker.committable : partition.tracker.uncommitted else { continue }
+            partition.tracker.lastCommitted = offset
+            partitions[key] = partition
+            commits[key] = offset
+        }
+        return commits
+    }
+
+    /// Forgets that `commits` were committed, after the commit failed, so they are tried again.
+    mutating func commitFailed(_ commits: [KafkaTopicPartition: Int64]) {
+        for (key, offset) in commits where partitions[key]?.tracker.lastCommitted == offset {
+            partitions[key]!.tracker.lastCommitted = nil
+        }
+    }
+
+    // MARK: Private
+
+    private mutating func popReady() -> KafkaConsumerRecord? {
+        guard readyHead < ready.count else { return nil }
+        let record = ready[readyHead]
+        readyHead += 1
+        if readyHead == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyHead = 0
+        } else if readyHead > 1024, readyHead * 2 > ready.count {
+            ready.removeFirst(readyHead)
+            readyHead = 0
+        }
+        return record
+    }
+
+    private mutating func dropReady(where shouldDrop: (KafkaConsumerRecord) -> Bool) {
+        ready = ready[readyHead...].filter { !shouldDrop($0) }
+        readyHead = 0
+    }
+}

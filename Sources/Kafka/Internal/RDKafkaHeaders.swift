@@ -1,0 +1,52 @@
+import CRdKafka
+
+/// Converts headers between Swift values and librdkafka's header lists.
+enum RDKafkaHeaders {
+    /// A new header list, or `nil` when there are no headers. Ownership passes to librdkafka
+    /// only if the produce call succeeds; otherwise the caller destroys it.
+    static func make(_ headers: [KafkaHeader]) -> OpaquePointer? {
+        guard !headers.isEmpty else { return nil }
+        let list = rd_kafka_headers_new(headers.count)!
+        for header in headers {
+            header.value.withOptionalBytes { bytes, count in
+                _ = rd_kafka_header_add(list, header.name, -1, bytes, count)
+            }
+        }
+        return list
+    }
+
+    /// Copies the headers of a consumed message (they live only as long as the message).
+    static func copy(from message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var list: OpaquePointer?
+        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        let count = rd_kafka_header_cnt(list)
+        var headers: [KafkaHeader] = []
+        headers.reserveCapacity(count)
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        for index in 0..<count {
+            guard rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name else { continue }
+            let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+            headers.append(KafkaHeader(name: String(cString: name), value: bytes))
+        }
+        return headers
+    }
+}
+
+/// A valid address for empty buffers: C distinguishes "empty" (non-NULL, length 0) from "null".
+/// `nonisolated(unsafe)`: allocated once, never written after initialisation, only read by C.
+nonisolated(unsafe) private let emptyByte: UnsafeMutableRawPointer = {
+    let pointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+    pointer.storeBytes(of: 0, as: UInt8.self)
+    return pointer
+}()
+
+extension Optional where Wrapped == [UInt8] {
+    /// Calls `body` with a pointer and count: NULL for `nil`, a valid pointer for an empty array.
+    func withOptionalBytes<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
+        guard let bytes = self else { return body(nil, 0) }
+        if bytes.isEmpty { return body(UnsafeRawPointer(emptyByte), 0) }
+        return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    }
+}

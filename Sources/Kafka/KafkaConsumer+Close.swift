@@ -1,0 +1,58 @@
+import CRdKafka
+import Logging
+
+extension KafkaConsumer {
+    /// Leaves the group cleanly, bounded by `timeout`: commits what is done, lets the rebalance
+    /// listener drain revoked partitions, closes librdkafka's consumer and destroys it (rule 9).
+    /// The `records` sequence ends. Safe to call more than once.
+    ///
+    /// Stop taking new work and finish or abandon in-flight work first (in the listener's
+    /// `partitionsRevoked`, or before calling this) so that their offsets are committed.
+    public func close(timeout: Duration = .seconds(20)) async {
+        let deadline = ContinuousClock.now + timeout
+        let signal = ResumeOnce<Bool>()
+        let alreadyClosed: Bool = await withCheckedContinuation { continuation in
+            signal.install(continuation)
+            let closed = lifecycle.withLock { lifecycle in
+                lifecycle.closeRequested = true
+                if !lifecycle.closed { lifecycle.closeWaiters.append(signal) }
+                return lifecycle.closed
+            }
+            if closed { signal.resume(with: true) }
+            consumerQueue.wake()
+            Task {
+                try? await Task.sleep(until: deadline)
+                signal.resume(with: false)
+            }
+        }
+        guard alreadyClosed else {
+            logger.error("consumer close did not finish within \(timeout); abandoning the librdkafka handle")
+            let waiter = state.withLock { $0.end(.success(())) }
+            waiter?.resume(returning: .success(nil))
+            return
+        }
+        guard let loop = pollLoop.withLock({ state in defer { state = nil }; return state }) else { return }
+        await loop.stop()
+        consumerQueue.destroy()
+        _ = await handle.destroy(timeout: max(deadline - ContinuousClock.now, .seconds(1)))
+    }
+
+    /// Runs on the poll thread, where librdkafka serves the revocation that close triggers.
+    func closeOnPollThread() {
+        if configuration.groupID != nil {
+            let commits = state.withLock { $0.takeCommits(all: true) }
+            if !commits.isEmpty { commitBlocking(commits, handle.pointer, what: "final commit") }
+        }
+        let err = rd_kafka_consumer_close(handle.pointer)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { logFailure(KafkaError(err), "close") }
+        let waiter = state.withLock { $0.end(.success(())) }
+        waiter?.resume(returning: .success(nil))
+        let waiters = lifecycle.withLock { lifecycle in
+            lifecycle.closed = true
+            defer { lifecycle.closeWaiters = [] }
+            return lifecycle.closeWaiters
+        }
+        for waiter in waiters { waiter.resume(with: true) }
+        logger.info("consumer closed")
+    }
+}

@@ -1,0 +1,57 @@
+/// The records of a `KafkaConsumer`, as an asynchronous sequence with backpressure: fetching
+/// pauses while the reader is `bufferCapacity` records behind.
+///
+/// One reader at a time. The sequence ends when the consumer closes and throws when it hits a
+/// fatal error. A reader parked waiting for records is woken by records or by `close`, not by
+/// task cancellation.
+public struct KafkaConsumerRecords: AsyncSequence, Sendable {
+    public typealias Element = KafkaConsumerRecord
+    public typealias Failure = KafkaError
+
+    let consumer: KafkaConsumer
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(consumer: consumer)
+    }
+
+    /// Reads records one by one.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let consumer: KafkaConsumer
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaConsumerRecord? {
+            try await consumer.nextRecord()
+        }
+
+        public mutating func next() async throws(KafkaError) -> KafkaConsumerRecord? {
+            try await consumer.nextRecord()
+        }
+    }
+}
+
+extension KafkaConsumer {
+    func nextRecord() async throws(KafkaError) -> KafkaConsumerRecord? {
+        switch state.withLock({ $0.next() }) {
+        case .record(let record, let resumeFetching):
+            if resumeFetching { self.resumeFetching() }
+            return record
+        case .finished(let result):
+            try result.get()
+            return nil
+        case .wait:
+            break
+        }
+        let result: Result<KafkaConsumerRecord?, KafkaError> = await withCheckedContinuation { continuation in
+            let immediate: Result<KafkaConsumerRecord?, KafkaError>? = state.withLock { state in
+                switch state.next() {
+                case .record(let record, _): return .success(record)
+                case .finished(let result): return result.map { nil }
+                case .wait:
+                    state.park(continuation)
+                    return nil
+                }
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,121 @@
+import Kafka
+import KafkaEmbedded
+import Logging
+import Synchronization
+import Testing
+
+@Suite("Configuration and errors", .timeLimit(.minutes(1)))
+struct ConfigurationAndErrorTests {
+    @Test func unknownPropertyIsNamed() {
+        let configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:1", properties: ["no.such.property": "1"])
+        #expect {
+            _ = try KafkaProducer(configuration: configuration)
+        } throws: { error in
+            (error as? KafkaError)?.property == "no.such.property"
+        }
+    }
+
+    @Test func invalidValueIsNamedWithoutEchoingSecrets() {
+        let configuration = KafkaConsumerConfiguration(
+            bootstrapServers: "127.0.0.1:1", groupID: "g",
+            properties: ["session.timeout.ms": "soon", "sasl.password": "hunter2"])
+        #expect {
+            _ = try KafkaConsumer(configuration: configuration)
+        } throws: { error in
+            guard let error = error as? KafkaError else { return false }
+            return error.property == "session.timeout.ms" && !"\(error)".contains("hunter2")
+        }
+    }
+
+    @Test func securityPropertiesPassThroughUntouched() throws {
+        let configuration = KafkaProducerConfiguration(
+            bootstrapServers: "127.0.0.1:1",
+            properties: ["security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "PLAIN", "sasl.username": "u", "sasl.password": "p"])
+        #expect(configuration.librdkafkaProperties.contains { $0 == ("security.protocol", "SASL_PLAINTEXT") })
+        let producer = try KafkaProducer(configuration: configuration)
+        Task { await producer.close(timeout: .seconds(2)) }
+    }
+
+    @Test func idempotenceIsOnByDefault() {
+        let properties = KafkaProducerConfiguration(bootstrapServers: "x").librdkafkaProperties
+        #expect(properties.contains { $0 == ("enable.idempotence", "true") })
+        let consumer = KafkaConsumerConfiguration(bootstrapServers: "x", groupID: "g").librdkafkaProperties
+        #expect(consumer.contains { $0 == ("enable.auto.commit", "false") })
+        #expect(consumer.contains { $0 == ("partition.assignment.strategy", "cooperative-sticky") })
+    }
+
+    @Test func fatalProducerErrorIsSurfaced() async throws {
+        try await withEmbeddedCluster(brokers: 1, topics: ["fatal": 1]) { cluster in
+            let producer = try makeProducer(cluster)
+            _ = try await producer.send(KafkaProducerRecord(topic: "fatal", value: bytes("before")))
+            producer.triggerFatalErrorForTesting()
+            try await eventually("the fatal error is recorded") { producer.fatalError != nil }
+            await #expect {
+                _ = try await producer.send(KafkaProducerRecord(topic: "fatal", value: bytes("after")))
+            } throws: { error in
+                (error as? KafkaError)?.isFatal == true
+            }
+            await producer.close(timeout: .seconds(5))
+        }
+    }
+
+    @Test func librdkafkaLogsFlowIntoSwiftLog() async throws {
+        let capture = LogCapture()
+        try await withEmbeddedCluster(brokers: 1, topics: ["logs": 1]) { cluster in
+            var logger = Logger(label: "capture") { _ in capture }
+            logger.logLevel = .debug
+            let producer = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["debug": "broker"]),
+                logger: logger)
+            _ = try await producer.send(KafkaProducerRecord(topic: "logs", value: bytes("x")))
+            await producer.close()
+        }
+        #expect(capture.lines.contains { $0.metadata[KafkaLogKey.facility] != nil && $0.metadata[KafkaLogKey.client] == "producer" })
+    }
+
+    @Test func statisticsBecomeGauges() throws {
+        let json = """
+            {"name":"c","msg_cnt":3,"brokers":{"b1":{"rtt":{"avg":1500}}},
+             "topics":{"t":{"partitions":{"0":{"consumer_lag":42,"committed_offset":7},"-1":{"consumer_lag":-1}}}}}
+            """
+        _ = SharedTestMetrics.shared
+        Array(json.utf8).withUnsafeBytes { KafkaStatisticsReporter(client: "consumer").record(json: $0) }
+        #expect(SharedTestMetrics.gauge("kafka_consumer_lag", ["client": "consumer", "topic": "t", "partition": "0"]) == 42)
+        #expect(SharedTestMetrics.gauge("kafka_committed_offset", ["client": "consumer", "topic": "t", "partition": "0"]) == 7)
+        #expect(SharedTestMetrics.gauge("kafka_queued_messages", ["client": "consumer"]) == 3)
+        #expect(SharedTestMetrics.gauge("kafka_consumer_lag", ["client": "consumer", "topic": "t", "partition": "-1"]) == nil)
+    }
+}
+
+/// A swift-log handler that keeps every line.
+final class LogCapture: LogHandler, Sendable {
+    struct Line: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let storage = Mutex<[Line]>([])
+    private let fixed = Mutex<Logger.Metadata>([:])
+    var lines: [Line] { storage.withLock { $0 } }
+
+    var metadata: Logger.Metadata {
+        get { fixed.withLock { $0 } }
+        set { fixed.withLock { $0 = newValue } }
+    }
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        storage.withLock {
+            $0.append(Line(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Kafka
+import KafkaEmbedded
+import Logging
+import Synchronization
+import Testing
+
+/// A listener that records what it is told and drains in-flight work on revocation.
+final class DrainingListener: KafkaRebalanceListener {
+    private let consumer = Mutex<KafkaConsumer?>(nil)
+    private let revocations = Mutex<Int>(0)
+
+    func attach(_ consumer: KafkaConsumer) { self.consumer.withLock { $0 = consumer } }
+    var revocationCount: Int { revocations.withLock { $0 } }
+
+    func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {}
+
+    func partitionsRevoked(_ partitions: [KafkaTopicPartition], lost: Bool) async {
+        revocations.withLock { $0 += 1 }
+        guard let consumer = consumer.withLock({ $0 }) else { return }
+        // Wait for records already handed out to be marked done, as the worker will.
+        let deadline = ContinuousClock.now + .seconds(4)
+        while ContinuousClock.now < deadline {
+            let inFlight = consumer.inFlight
+            if partitions.allSatisfy({ (inFlight[$0] ?? 0) == 0 }) { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+@Suite("Consumer groups and faults", .serialized, .timeLimit(.minutes(3)))
+struct GroupTests {
+    struct Member {
+        let consumer: KafkaConsumer
+        let listener: DrainingListener
+        let reader: Task<Void, any Error>
+    }
+
+    func join(_ cluster: EmbeddedKafkaCluster, group: String, topic: String, into seen: Collector<KafkaConsumerRecord>) throws -> Member {
+        let listener = DrainingListener()
+        let consumer = try makeConsumer(cluster, group: group, listener: listener)
+        listener.attach(consumer)
+        try consumer.subscribe(topics: [topic])
+        return Member(consumer: consumer, listener: listener, reader: startReading(consumer, into: seen))
+    }
+
+    func produce(_ producer: KafkaProducer, topic: String, range: Range<Int>) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in range {
+                group.addTask {
+                    _ = try await producer.send(KafkaProducerRecord(topic: topic, key: bytes("key-\(index)"), value: bytes("\(index)")))
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    @Test func membersSplitPartitionsAndRebalanceWithoutLossOrDuplicates() async throws {
+        try await withEmbeddedCluster(brokers: 3, topics: ["group": 6]) { cluster in
+            let producer = try makeProducer(cluster)
+            let seen = Collector<KafkaConsumerRecord>()
+            let group = uniqueName("g")
+            let all = Set((0..<6).map { KafkaTopicPartition(topic: "group", partition: $0) })
+
+            let a = try join(cluster, group: group, topic: "group", into: seen)
+            let b = try join(cluster, group: group, topic: "group", into: seen)
+            try await eventually("two members split six partitions") {
+                let (x, y) = (a.consumer.assignment, b.consumer.assignment)
+                return !x.isEmpty && !y.isEmpty && x.isDisjoint(with: y) && x.union(y) == all
+            }
+            try await produce(producer, topic: "group", range: 0..<300)
+            try await eventually("the first 300 records") { Set(seen.all.compactMap(\.value)).count >= 300 }
+
+            let c = try join(cluster, group: group, topic: "group", into: seen)
+            try await eventually("a third member gets a share") {
+                let sets = [a, b, c].map(\.consumer.assignment)
+                return sets.allSatisfy { !$0.isEmpty } && sets.reduce(Set()) { $0.union($1) } == all
+                    && sets.map(\.count).reduce(0, +) == 6
+            }
+            try await produce(producer, topic: "group", range: 300..<600)
+            try await eventually("600 records") { Set(seen.all.compactMap(\.value)).count >= 600 }
+
+            await b.consumer.close()
+            _ = try await b.reader.value
+            try await eventually("the two remaining members take over") {
+                a.consumer.assignment.union(c.consumer.assignment) == all
+                    && a.consumer.assignment.isDisjoint(with: c.consumer.assignment)
+            }
+            try await produce(producer, topic: "group", range: 600..<900)
+            try await eventually("900 records") { Set(seen.all.compactMap(\.value)).count >= 900 }
+
+            await a.consumer.close()
+            await c.consumer.close()
+            _ = try await a.reader.value
+            _ = try await c.reader.value
+            await producer.close()
+
+            let values = seen.all.compactMap(\.value)
+            #expect(Set(values).count == 900, "no record lost")
+            #expect(values.count == 900, "no record processed twice after clean hand-overs")
+            #expect(b.listener.revocationCount >= 1)
+        }
+    }
+
+    @Test func brokerDownAndBackLosesNothingAndDuplicatesNothing() async throws {
+        try await withEmbeddedCluster(brokers: 3, topics: ["outage": 6]) { cluster in
+            let capture = LogCapture()
+            var logger = Logger(label: "producer") { _ in capture }
+            logger.logLevel = .warning
+            var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
+            configuration.deliveryTimeout = .seconds(60)
+            let producer = try KafkaProducer(configuration: configuration, logger: logger)
+
+            let seen = Collector<KafkaConsumerRecord>()
+            let consumer = try makeConsumer(cluster, group: uniqueName("outage"))
+            try consumer.subscribe(topics: ["outage"])
+            let reader = startReading(consumer, into: seen)
+
+            let total = 3000
+            let delivered = Collector<KafkaDeliveryReport>()
+            let failed = Collector<KafkaError>()
+            for index in 0..<total {
+                if index == 1000 {
+                    try cluster.setBrokerDown(2)
+                    try await eventually("the producer notices the broker is down") {
+                        capture.lines.contains { $0.message.contains("_TRANSPORT") || $0.message.contains("Connection refused") }
+                    }
+                }
+                if index == 2000 { try cluster.setBrokerUp(2) }
+                try producer.enqueue(KafkaProducerRecord(topic: "outage", key: bytes("k\(index)"), value: bytes("\(index)"))) { result in
+                    switch result {
+                    case .success(let report): delivered.append(report)
+                    case .failure(let error): failed.append(error)
+                    }
+                }
+            }
+            try await producer.flush(timeout: .seconds(60))
+            #expect(failed.count == 0)
+            #expect(delivered.count == total)
+            try await eventually(timeout: .seconds(60), "the consumer reads every record") { seen.count >= total }
+            await consumer.close()
+            _ = try await reader.value
+            await producer.close()
+            let values = seen.all.compactMap(\.value)
+            #expect(Set(values).count == total, "every record arrived")
+            #expect(values.count == total, "exactly once: idempotence kept retries from duplicating")
+        }
+    }
+
+    @Test func requestErrorsOnProduceFetchAndCommitHeal() async throws {
+        try await withEmbeddedCluster(brokers: 3, topics: ["flaky": 3]) { cluster in
+            let producer = try makeProducer(cluster)
+            let seen = Collector<KafkaConsumerRecord>()
+            let group = uniqueName("flaky")
+            let consumer = try makeConsumer(cluster, group: group)
+            try consumer.subscribe(topics: ["flaky"])
+            let reader = startReading(consumer, into: seen)
+            try cluster.pushRequestErrors(.produce, [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas])
+            try cluster.pushRequestErrors(.fetch, [.notLeaderForPartition, .unknownTopicOrPartition])
+            try cluster.pushRequestErrors(.offsetCommit, [.coordinatorNotAvailable, .notCoordinator])
+            try await produce(producer, topic: "flaky", range: 0..<200)
+            try await eventually("all records despite injected errors") { Set(seen.all.compactMap(\.value)).count == 200 }
+            try await eventually("offsets committed despite injected commit errors") {
+                let committed = try await consumer.committedOffsets((0..<3).map { KafkaTopicPartition(topic: "flaky", partition: $0) })
+                return committed.values.reduce(0, +) == 200
+            }
+            await consumer.close()
+            _ = try await reader.value
+            await producer.close()
+            #expect(seen.all.compactMap(\.value).count == 200)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Kafka
+import KafkaEmbedded
+import Logging
+import Synchronization
+import Testing
+
+/// Options that make the embedded cluster answer quickly (it holds empty fetches for the whole
+/// `fetch.wait.max.ms`) and rebalance quickly.
+let fastConsumerOptions = [
+    "fetch.wait.max.ms": "10",
+    "heartbeat.interval.ms": "100",
+    "topic.metadata.refresh.interval.ms": "1000",
+]
+
+func makeProducer(_ cluster: EmbeddedKafkaCluster, properties: [String: String] = [:]) throws -> KafkaProducer {
+    var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1), properties: properties)
+    configuration.deliveryTimeout = .seconds(30)
+    return try KafkaProducer(configuration: configuration, logger: quietLogger("producer"))
+}
+
+func makeConsumer(
+    _ cluster: EmbeddedKafkaCluster, group: String?, listener: (any KafkaRebalanceListener)? = nil,
+    bufferCapacity: Int = 2048, properties: [String: String] = [:]
+) throws -> KafkaConsumer {
+    var configuration = KafkaConsumerConfiguration(
+        bootstrapServers: cluster.bootstrapServers, groupID: group, sessionTimeout: .seconds(6),
+        commitInterval: .milliseconds(100), bufferCapacity: bufferCapacity, revocationTimeout: .seconds(5),
+        properties: fastConsumerOptions.merging(properties) { $1 })
+    configuration.client.clientID = "test-\(group ?? "manual")"
+    return try KafkaConsumer(configuration: configuration, listener: listener, logger: quietLogger("consumer"))
+}
+
+func quietLogger(_ label: String) -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+    return logger
+}
+
+func uniqueName(_ prefix: String) -> String {
+    "\(prefix)-\(UUID().uuidString.prefix(8))"
+}
+
+/// Polls `condition` until it holds or `timeout` passes. A bounded wait on a condition, not a sleep.
+func eventually(
+    timeout: Duration = .seconds(20), _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out after \(timeout) waiting for: \(what)", sourceLocation: sourceLocation)
+    throw TimedOut(what: what)
+}
+
+struct TimedOut: Error {
+    var what: String
+}
+
+/// Runs `body` and fails if it takes longer than `timeout`.
+func withTimeout<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        guard let first = try await group.next(), let value = first else {
+            group.cancelAll()
+            throw TimedOut(what: what)
+        }
+        group.cancelAll()
+        return value
+    }
+}
+
+/// A thread-safe collection of what consumers saw.
+final class Collector<Element: Sendable>: Sendable {
+    private let items = Mutex<[Element]>([])
+
+    func append(_ item: Element) { items.withLock { $0.append(item) } }
+    var all: [Element] { items.withLock { $0 } }
+    var count: Int { items.withLock { $0.count } }
+}
+
+/// Reads a consumer's records in a task, marking each done, until cancelled or closed.
+func startReading(
+    _ consumer: KafkaConsumer, into collector: Collector<KafkaConsumerRecord>, markDone: Bool = true
+) -> Task<Void, any Error> {
+    Task {
+        for try await record in consumer.records {
+            collector.append(record)
+            if markDone { consumer.markDone(record) }
+        }
+    }
+}
+
+func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
