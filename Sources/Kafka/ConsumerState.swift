@@ -21,6 +21,8 @@ struct ConsumerState {
     private var nextEpoch: UInt64 = 1
     /// Fetching of every owned partition is paused because the reader fell behind.
     private(set) var pausedForFlowControl = false
+    /// The poll thread is blocked waiting for the reader to make room.
+    private(set) var pollThreadWaitsForRoom = false
     /// Set when no more records will come; the reader gets `nil` or the error after the buffer.
     private(set) var ending: Result<Void, KafkaError>?
 
@@ -74,28 +76,44 @@ struct ConsumerState {
     // MARK: Records in
 
     /// Adds records from librdkafka. Returns the reader to resume (with the first record already
-    /// handed to it) and whether fetching must now pause because the buffer is full.
-    mutating func append(_ records: [KafkaConsumerRecord]) -> (resume: (Waiter, KafkaConsumerRecord)?, pauseAll: Bool) {
+    /// handed to it).
+    mutating func append(_ records: [KafkaConsumerRecord]) -> (Waiter, KafkaConsumerRecord)? {
         for var record in records {
             let key = record.topicPartition
-            guard var partition = partitions[key] else { continue }  // revoked while in flight
-            record.assignmentEpoch = partition.epoch
-            partition.tracker.delivered(record.offset)
-            if partition.pausedByUser {
-                partition.held.append(record)
+            // Mutate in place: copying a Partition out would copy its tracker on every record.
+            guard let epoch = partitions[key]?.epoch else { continue }  // revoked while in flight
+            record.assignmentEpoch = epoch
+            partitions[key]!.tracker.delivered(record.offset)
+            if partitions[key]!.pausedByUser {
+                partitions[key]!.held.append(record)
             } else {
                 ready.append(record)
             }
-            partitions[key] = partition
         }
         var resume: (Waiter, KafkaConsumerRecord)?
         if let waiter, let record = popReady() {
             self.waiter = nil
             resume = (waiter, record)
         }
-        let pauseAll = !pausedForFlowControl && readyCount >= capacity
-        if pauseAll { pausedForFlowControl = true }
-        return (resume, pauseAll)
+        return resume
+    }
+
+    /// Whether the poll thread should stop taking records until the reader catches up.
+    var isFull: Bool { readyCount >= capacity }
+
+    /// The poll thread is about to wait for room; the reader signals it below half capacity.
+    mutating func startWaitingForRoom() { pollThreadWaitsForRoom = true }
+
+    /// The poll thread gave up waiting: pause fetching so that it can go on serving the group.
+    /// Returns false when the reader made room meanwhile.
+    mutating func stopWaitingForRoom() -> Bool {
+        let stillWaiting = pollThreadWaitsForRoom
+        pollThreadWaitsForRoom = false
+        if stillWaiting && isFull && !pausedForFlowControl {
+            pausedForFlowControl = true
+            return true
+        }
+        return false
     }
 
     /// Ends the stream of records after those already buffered.
@@ -109,7 +127,7 @@ struct ConsumerState {
     // MARK: Records out
 
     enum Next {
-        case record(KafkaConsumerRecord, resumeFetching: Bool)
+        case record(KafkaConsumerRecord, resumeFetching: Bool, wakePollThread: Bool)
         case finished(Result<Void, KafkaError>)
         case wait
     }
@@ -117,9 +135,12 @@ struct ConsumerState {
     /// The reader asks for the next record.
     mutating func next() -> Next {
         if let record = popReady() {
-            let resume = pausedForFlowControl && readyCount <= capacity / 2
+            let lowWater = readyCount <= capacity / 2
+            let resume = pausedForFlowControl && lowWater
             if resume { pausedForFlowControl = false }
-            return .record(record, resumeFetching: resume)
+            let wake = pollThreadWaitsForRoom && lowWater
+            if wake { pollThreadWaitsForRoom = false }
+            return .record(record, resumeFetching: resume, wakePollThread: wake)
         }
         if let ending { return .finished(ending) }
         return .wait
@@ -134,10 +155,8 @@ struct ConsumerState {
     /// Marks a record done; ignored when it came from an earlier assignment of its partition.
     @discardableResult
     mutating func markDone(_ topicPartition: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Bool {
-        guard var partition = partitions[topicPartition], partition.epoch == epoch else { return false }
-        let changed = partition.tracker.markDone(offset)
-        partitions[topicPartition] = partition
-        return changed
+        guard partitions[topicPartition]?.epoch == epoch else { return false }
+        return partitions[topicPartition]!.tracker.markDone(offset)
     }
 
     // MARK: Pause

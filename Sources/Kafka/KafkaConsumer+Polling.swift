@@ -1,4 +1,5 @@
 import CRdKafka
+import Dispatch
 import Logging
 
 /// What only the poll thread touches: caches and timers of the loop.
@@ -90,16 +91,26 @@ extension KafkaConsumer {
 
     private func deliver(_ batch: [KafkaConsumerRecord]) {
         guard !batch.isEmpty else { return }
-        let resume = state.withLock { state in
-            let (resume, pauseAll) = state.append(batch)
-            if pauseAll {
-                // Fetching stops; heartbeats and rebalances go on (rule 11).
-                RDKafkaPartitionList.with(Array(state.partitions.keys)) { _ = rd_kafka_pause_partitions(handle.pointer, $0) }
-            }
-            return resume
+        let (resume, full) = state.withLock { state in
+            let resume = state.append(batch)
+            if state.isFull { state.startWaitingForRoom() }
+            return (resume, state.isFull)
         }
         if let (waiter, record) = resume { waiter.resume(returning: .success(record)) }
+        guard full else { return }
+        // A reader that keeps up makes room within microseconds: wait for it rather than pause,
+        // because pausing discards what librdkafka prefetched. A reader that stalls (its
+        // downstream is down) must not stop this thread from serving the group, so after a
+        // bound fetching pauses instead; heartbeats and rebalances go on (rule 11).
+        if room.wait(timeout: .now() + .milliseconds(Self.roomWaitMilliseconds)) == .timedOut {
+            state.withLock { state in
+                guard state.stopWaitingForRoom() else { return }
+                RDKafkaPartitionList.with(Array(state.partitions.keys)) { _ = rd_kafka_pause_partitions(handle.pointer, $0) }
+            }
+        }
     }
+
+    static let roomWaitMilliseconds = 500
 
     /// Called by the reader when flow control lets go.
     func resumeFetching() {

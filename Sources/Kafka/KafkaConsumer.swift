@@ -1,4 +1,5 @@
 import CRdKafka
+import Dispatch
 import Logging
 
 /// A Kafka consumer over librdkafka that never commits on its own judgement.
@@ -24,6 +25,8 @@ public final class KafkaConsumer: Sendable {
     let logger: Logger
     let pollContext = PollThreadContext()
     let commands = Locked<[@Sendable () -> Void]>([])
+    /// Signalled by the reader when it made room for a poll thread that waits for it.
+    let room = DispatchSemaphore(value: 0)
 
     /// Creates a consumer. It joins no group and reads nothing until `subscribe` or `assign`.
     /// - Parameters:

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The records of a `KafkaConsumer`, as an asynchronous sequence with backpressure: fetching
 /// pauses while the reader is `bufferCapacity` records behind.
 ///
@@ -19,7 +21,9 @@ public struct KafkaConsumerRecords: AsyncSequence, Sendable {
         let consumer: KafkaConsumer
 
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaConsumerRecord? {
-            try await consumer.nextRecord()
+            // Stay on the caller's executor: hopping to the global one and back per record
+            // costs more than the record itself.
+            try await consumer.nextRecord(isolation: actor)
         }
 
         public mutating func next() async throws(KafkaError) -> KafkaConsumerRecord? {
@@ -29,10 +33,11 @@ public struct KafkaConsumerRecords: AsyncSequence, Sendable {
 }
 
 extension KafkaConsumer {
-    func nextRecord() async throws(KafkaError) -> KafkaConsumerRecord? {
+    func nextRecord(isolation actor: isolated (any Actor)? = #isolation) async throws(KafkaError) -> KafkaConsumerRecord? {
         switch state.withLock({ $0.next() }) {
-        case .record(let record, let resumeFetching):
+        case .record(let record, let resumeFetching, let wakePollThread):
             if resumeFetching { self.resumeFetching() }
+            if wakePollThread { room.signal() }
             return record
         case .finished(let result):
             try result.get()
@@ -43,7 +48,7 @@ extension KafkaConsumer {
         let result: Result<KafkaConsumerRecord?, KafkaError> = await withCheckedContinuation { continuation in
             let immediate: Result<KafkaConsumerRecord?, KafkaError>? = state.withLock { state in
                 switch state.next() {
-                case .record(let record, _): return .success(record)
+                case .record(let record, _, _): return .success(record)
                 case .finished(let result): return result.map { nil }
                 case .wait:
                     state.park(continuation)

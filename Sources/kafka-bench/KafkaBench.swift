@@ -1,0 +1,136 @@
+import CKafkaBaseline
+import Foundation
+import Kafka
+import KafkaEmbedded
+import Synchronization
+
+// kafka-bench: produces and consumes the same number of small records through the Swift
+// wrapper and through librdkafka driven directly from C, against one embedded cluster in one
+// run, and prints records/s for both and their ratio.
+// Usage: kafka-bench [records, 1000000] [value bytes, 100] [rounds, 3]
+
+struct BenchSettings: Sendable {
+    var count = 1_000_000
+    var valueSize = 100
+    var fetchWait = "5"
+    var rounds = 3
+    static let bufferCapacity = Int(ProcessInfo.processInfo.environment["BENCH_BUFFER"] ?? "") ?? 2048
+}
+
+func rate(_ records: Int, _ seconds: Double) -> Double { Double(records) / seconds }
+
+func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings) async throws -> Double {
+    let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers))
+    let value = [UInt8](repeating: UInt8(ascii: "v"), count: settings.valueSize)
+    let delivered = Counter()
+    let failed = Counter()
+    let start = ContinuousClock.now
+    for index in 0..<settings.count {
+        let record = KafkaProducerRecord(topic: topic, key: Array("k\(index)".utf8), value: value)
+        // librdkafka's queue holds a million records, so enqueue is not expected to refuse;
+        // if it does, wait for acknowledgements to make room.
+        while !tryEnqueue(producer, record, delivered, failed) {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+    try await producer.flush(timeout: .seconds(120))
+    let elapsed = ContinuousClock.now - start
+    await producer.close()
+    guard delivered.value == settings.count else {
+        throw KafkaError(code: -1, name: "_BENCH", message: "delivered \(delivered.value) of \(settings.count), \(failed.value) failed")
+    }
+    return elapsed.seconds
+}
+
+/// A counter delivery callbacks bump from the producer's poll thread.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+func tryEnqueue(_ producer: KafkaProducer, _ record: KafkaProducerRecord, _ delivered: Counter, _ failed: Counter) -> Bool {
+    do {
+        try producer.enqueue(record) { result in
+            switch result {
+            case .success: delivered.increment()
+            case .failure: failed.increment()
+            }
+        }
+        return true
+    } catch {
+        return false
+    }
+}
+
+func wrapperConsume(_ brokers: String, topic: String, _ settings: BenchSettings) async throws -> Double {
+    let configuration = KafkaConsumerConfiguration(
+        bootstrapServers: brokers, groupID: "bench-\(UUID().uuidString)", commitInterval: .seconds(1), bufferCapacity: BenchSettings.bufferCapacity,
+        properties: ["fetch.wait.max.ms": settings.fetchWait])
+    let consumer = try KafkaConsumer(configuration: configuration)
+    try consumer.subscribe(topics: [topic])
+    var received = 0
+    var start = ContinuousClock.now
+    for try await record in consumer.records {
+        if received == 0 { start = ContinuousClock.now }
+        consumer.markDone(record)
+        received += 1
+        if received == settings.count { break }
+    }
+    let elapsed = ContinuousClock.now - start
+    await consumer.close()
+    return elapsed.seconds
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+func padded(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+@main
+struct KafkaBench {
+    static func main() async throws {
+        var settings = BenchSettings()
+        let arguments = CommandLine.arguments
+        if arguments.count > 1, let value = Int(arguments[1]) { settings.count = value }
+        if arguments.count > 2, let value = Int(arguments[2]) { settings.valueSize = value }
+        if arguments.count > 3, let value = Int(arguments[3]) { settings.rounds = max(1, value) }
+        let cluster = try EmbeddedKafkaCluster(brokers: 3)
+        for round in 0..<settings.rounds {
+            for topic in ["bench-c-\(round)", "bench-swift-\(round)"] { try cluster.createTopic(topic, partitions: 6) }
+        }
+        let brokers = cluster.bootstrapServers
+        print("kafka-bench: \(settings.count) records of \(settings.valueSize) bytes, 3 embedded brokers, 6 partitions, best of \(settings.rounds) rounds")
+
+        // Alternate the two, several rounds, and keep each side's best: drift on a shared
+        // 2-core machine then hits both alike. Both consumers read the topic C produced: how
+        // records were batched decides how much one fetch returns, so reading different
+        // topics would compare the producers instead.
+        var cProduce = Double.infinity, swiftProduce = Double.infinity
+        var cConsume = Double.infinity, swiftConsume = Double.infinity
+        for round in 0..<settings.rounds {
+            let c = otp_baseline_produce(brokers, "bench-c-\(round)", settings.count, Int32(settings.valueSize))
+            guard c > 0 else { print("baseline produce failed"); exit(1) }
+            cProduce = min(cProduce, c)
+            swiftProduce = min(swiftProduce, try await wrapperProduce(brokers, topic: "bench-swift-\(round)", settings))
+            let cc = otp_baseline_consume(brokers, "bench-c-\(round)", settings.count, settings.fetchWait)
+            guard cc > 0 else { print("baseline consume failed"); exit(1) }
+            cConsume = min(cConsume, cc)
+            swiftConsume = min(swiftConsume, try await wrapperConsume(brokers, topic: "bench-c-\(round)", settings))
+        }
+
+        let rows = [
+            ("produce", rate(settings.count, cProduce), rate(settings.count, swiftProduce)),
+            ("consume", rate(settings.count, cConsume), rate(settings.count, swiftConsume)),
+        ]
+        print(padded("phase", 10) + padded("C librdkafka rec/s", 22) + padded("Swift wrapper rec/s", 22) + "ratio")
+        for (phase, baseline, wrapper) in rows {
+            print(padded(phase, 10) + padded(String(format: "%.0f", baseline), 22) + padded(String(format: "%.0f", wrapper), 22) + String(format: "%.2f", wrapper / baseline))
+        }
+        print(String(format: "produce_ratio=%.2f consume_ratio=%.2f", rows[0].2 / rows[0].1, rows[1].2 / rows[1].1))
+        cluster.shutdown()
+    }
+}
