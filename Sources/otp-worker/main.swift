@@ -8,7 +8,7 @@ struct OTPWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otp-worker",
         abstract: "OTP verification worker for Message Central Verify Now.",
-        subcommands: [SandboxCommand.self]
+        subcommands: [SandboxCommand.self, DevKafkaCommand.self]
     )
 }
 
