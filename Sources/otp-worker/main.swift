@@ -1,1 +1,22 @@
-print("todo")
+import ArgumentParser
+
+/// The `otp-worker` executable; each mode of operation is a subcommand.
+///
+/// Not marked `@main`: a file named `main.swift` is top-level code, where
+/// Swift rejects the attribute, so the entry point is the call below.
+struct OTPWorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "otp-worker",
+        abstract: "OTP verification worker for Message Central Verify Now.",
+        subcommands: [SandboxCommand.self]
+    )
+}
+
+// Called from an async function so overload resolution picks the async
+// `main()`; at top level Swift picks the synchronous one, which cannot run
+// an async subcommand.
+func runOTPWorker() async {
+    await OTPWorkerCommand.main()
+}
+
+await runOTPWorker()

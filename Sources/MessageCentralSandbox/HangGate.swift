@@ -1,0 +1,59 @@
+import Synchronization
+
+/// Holds hung requests until the sandbox stops.
+///
+/// A hung request also ends when its task is cancelled, which is how the
+/// handler learns that the client closed the connection. Once released, the
+/// gate stays open: a request that starts hanging during shutdown returns at once.
+final class HangGate: Sendable {
+    private struct State: Sendable {
+        var released = false
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        /// Waiters cancelled before they registered; they must not register afterwards.
+        var cancelledEarly: Set<Int> = []
+    }
+
+    private let state = Mutex(State())
+
+    /// Suspends until ``releaseAll()``; throws `CancellationError` if the task is cancelled first.
+    func wait() async throws {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let verdict: Result<Void, any Error>? = state.withLock { state in
+                    if state.cancelledEarly.remove(id) != nil { return .failure(CancellationError()) }
+                    if state.released { return .success(()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let verdict { continuation.resume(with: verdict) }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state in
+                guard let continuation = state.waiters.removeValue(forKey: id) else {
+                    state.cancelledEarly.insert(id)
+                    return CheckedContinuation<Void, any Error>?.none
+                }
+                return continuation
+            }
+            continuation?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Lets every current and future waiter go.
+    func releaseAll() {
+        let waiters = state.withLock { state in
+            state.released = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Requests hanging right now.
+    var waitingCount: Int { state.withLock { $0.waiters.count } }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Durations written as the sandbox's flags and control surface take them:
+/// a whole number followed by `ms`, `s`, `m` or `h` (`250ms`, `3600s`, `5m`).
+/// A bare number means seconds.
+public enum SandboxDurationText {
+    /// Parses `text`; `nil` when it is not a non-negative whole number with a known unit.
+    public static func parse(_ text: String) -> Duration? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isASCIIDigit }
+        guard !digits.isEmpty, digits.count <= 12, let value = Int64(digits) else { return nil }
+        switch trimmed.dropFirst(digits.count) {
+        case "ms": return .milliseconds(value)
+        case "s", "": return .seconds(value)
+        case "m": return .seconds(value * 60)
+        case "h": return .seconds(value * 3600)
+        default: return nil
+        }
+    }
+
+    /// Renders `duration` in the largest unit that keeps it whole (`250ms`, `60s`, `5m`).
+    public static func format(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        guard attoseconds == 0 else {
+            return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+        }
+        if seconds != 0 && seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds != 0 && seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
+    }
+}

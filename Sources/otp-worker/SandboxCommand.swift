@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MessageCentralSandbox
+import ServiceLifecycle
+import UnixSignals
+
+/// `otp-worker sandbox`: the provider sandbox alone, on loopback.
+///
+/// Prints exactly one line to stdout, `listening http://HOST:PORT`, once it
+/// accepts connections; logs go to stderr. SIGINT and SIGTERM stop it gracefully.
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Serve a local emulation of Message Central's Verify Now v3 API.",
+        discussion: """
+            Serves GET /auth/v1/authentication/token, POST /verification/v3/send and \
+            GET /verification/v3/validateOtp as the provider document shows them, with \
+            real tokens, codes, expiry, attempt limits and rate limits.
+
+            Control surface (not part of the real API):
+              GET    /sandbox/otp?verificationId=ID     -> {"code":"..."}
+              GET    /sandbox/otp?mobileNumber=N        -> {"code":"...","verificationId":"..."}
+              GET    /sandbox/stats                     -> {"tokenFetches":..,"sends":..,"validations":..,"total":..}
+              POST   /sandbox/faults?type=server-error|latency|hang|drop[&status=503][&delay=250ms][&count=N][&endpoint=token|send|validate|all]
+              POST   /sandbox/latency?delay=50ms        (added to every call until DELETE /sandbox/latency)
+              POST   /sandbox/tokens/expire             (every issued token answers 401 from now on)
+              POST   /sandbox/password                  (body: the new password)
+              POST   /sandbox/clock/advance?by=90s      (expire codes and tokens without waiting)
+              POST   /sandbox/reset
+
+            Durations are whole numbers with a unit: 250ms, 60s, 5m, 1h.
+            """
+    )
+
+    @Option(help: "Address to bind; only loopback unless --allow-non-loopback.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind; 0 picks a free port.")
+    var port = 8089
+
+    @Option(name: .customLong("customer-id"), help: "The customer id the token endpoint accepts.")
+    var customerID = "C-SANDBOX"
+
+    @Option(help: "The password whose Base64 the token endpoint accepts as 'key'.")
+    var password = "sandbox"
+
+    @Option(name: .customLong("token-ttl"), help: "Lifetime of issued tokens (their exp).")
+    var tokenTTL = DurationArgument(.seconds(3600))
+
+    @Option(help: "How long a sent code stays valid; reported as 'timeout'.")
+    var otpTimeout = DurationArgument(.seconds(60))
+
+    @Option(help: "Wrong codes tolerated per verification; after that it answers 700.")
+    var maxWrongAttempts = 3
+
+    @Option(help: "Sends accepted per number within --send-window; the next answers 800.")
+    var sendLimit = 5
+
+    @Option(help: "The window --send-limit counts over.")
+    var sendWindow = DurationArgument(.seconds(600))
+
+    @Flag(help: "Permit binding a non-loopback --host. The sandbox accepts a well-known password.")
+    var allowNonLoopback = false
+
+    @Option(help: "Log level for stderr: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "otp-worker.sandbox") { label in StreamLogHandler.standardError(label: label) }
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let configuration = SandboxConfiguration(
+            host: host,
+            port: port,
+            customerID: customerID,
+            password: password,
+            tokenLifetime: tokenTTL.duration,
+            otpTimeout: otpTimeout.duration,
+            maxWrongAttempts: maxWrongAttempts,
+            sendLimit: sendLimit,
+            sendWindow: sendWindow.duration,
+            allowNonLoopback: allowNonLoopback
+        )
+        // A refused host or a senseless value throws here, before anything is bound.
+        let server = try SandboxServer(configuration: configuration, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [server],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                let handle = try await server.waitUntilListening()
+                // Unbuffered on purpose: scripts wait for this line through a pipe.
+                FileHandle.standardOutput.write(Data("listening \(handle.baseURL)\n".utf8))
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+/// A duration flag value such as `3600s`, `5m` or `250ms`.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init(_ duration: Duration) {
+        self.duration = duration
+    }
+
+    init?(argument: String) {
+        guard let duration = SandboxDurationText.parse(argument) else { return nil }
+        self.duration = duration
+    }
+
+    var defaultValueDescription: String {
+        SandboxDurationText.format(duration)
+    }
+}
