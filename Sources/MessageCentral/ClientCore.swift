@@ -1,0 +1,113 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The shared state behind ``MessageCentralClient``: configuration, the HTTP
+/// connection pool and the token cache.
+///
+/// `Sendable` without `@unchecked`: every stored property is immutable and
+/// `Sendable`; the only mutable state, the token cache, sits in a `Mutex`.
+final class ClientCore: Sendable {
+    /// The handle on a token fetch in flight, which every waiter awaits.
+    typealias TokenFetch = Task<Result<Secret<String>, TokenFetchError>, Never>
+
+    let configuration: MessageCentralConfiguration
+    let httpClient: HTTPClient
+    let logger: Logger
+    let metrics = ProviderMetrics()
+    let tokens = Mutex(TokenCacheState<TokenFetch>())
+    /// The wall clock, to compare a token's `exp` with; replaceable for tests.
+    let wallClockSeconds: @Sendable () -> Double
+
+    init(
+        configuration: MessageCentralConfiguration,
+        httpClient: HTTPClient,
+        logger: Logger,
+        wallClockSeconds: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+        self.wallClockSeconds = wallClockSeconds
+    }
+
+    func send(_ request: SendRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> SendResult {
+        var logger = self.logger
+        logger[metadataKey: MessageCentralLogKey.phone.key] = "\(request.maskedPhoneNumber)"
+        var query: [(name: String, value: String)] = [
+            ("countryCode", request.countryCode),
+            ("customerId", self.configuration.customerID),
+            ("flowType", request.flowType.rawValue),
+            ("mobileNumber", request.mobileNumber),
+        ]
+        if let otpLength = request.otpLength {
+            query.append(("otpLength", String(otpLength)))
+        }
+        let url = self.url(path: Paths.send, query: query)
+        return try await self.call(.send, deadline: deadline, logger: logger) { token in
+            self.makeRequest(url: url, method: .POST, token: token)
+        } interpret: { status, body in
+            ResponseInterpreter.interpretSend(httpStatus: status, bytes: body.readableBytesView, request: request)
+        }
+    }
+
+    func validate(_ request: ValidateRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> ValidateResult {
+        var logger = self.logger
+        logger[metadataKey: MessageCentralLogKey.verificationId.key] = "\(request.verificationId)"
+        let url = self.url(
+            path: Paths.validate,
+            query: [("verificationId", request.verificationId), ("code", request.code.revealed)]
+        )
+        return try await self.call(.validate, deadline: deadline, logger: logger) { token in
+            self.makeRequest(url: url, method: .GET, token: token)
+        } interpret: { status, body in
+            ResponseInterpreter.interpretValidate(httpStatus: status, bytes: body.readableBytesView, request: request)
+        }
+    }
+
+    func warmUp(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
+        try await self.withRetries(.warmUp, deadline: deadline, logger: self.logger) { _, deadline async -> AttemptOutcome<Void> in
+            switch await self.token(deadline: deadline) {
+            case .success: return .success(())
+            case .failure(let failure): return failure.transient ? .transient(failure.error) : .permanent(failure.error)
+            }
+        }
+    }
+
+    /// Builds a full URL; it is a ``Secret`` because query values may hold the key or a code.
+    func url(path: String, query: [(name: String, value: String)]) -> Secret<String> {
+        Secret(self.configuration.trimmedBaseURL + path + "?" + QueryString.build(query))
+    }
+
+    func makeRequest(url: Secret<String>, method: HTTPMethod, token: Secret<String>?) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url.revealed)
+        request.method = method
+        request.headers.add(name: "accept", value: "*/*")
+        if let token {
+            request.headers.add(name: "authToken", value: token.revealed)
+        }
+        return request
+    }
+}
+
+/// The provider's paths, relative to the base URL.
+enum Paths {
+    static let token = "/auth/v1/authentication/token"
+    static let send = "/verification/v3/send"
+    static let validate = "/verification/v3/validateOtp"
+}
+
+/// The calls the client makes; raw values are log and metric labels.
+enum Operation: String, Sendable {
+    case send
+    case validate
+    case warmUp = "warm_up"
+    case token
+}

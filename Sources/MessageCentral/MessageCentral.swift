@@ -1,1 +1,0 @@
-// MessageCentral module

@@ -1,0 +1,47 @@
+/// Builds URL query strings in which every value is percent-encoded.
+///
+/// Only RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) pass through.
+/// A Base64 key holds `+`, `/` and `=`: left raw, a server would read `+` as a
+/// space and `=` as a separator, and the password would be wrong.
+enum QueryString {
+    /// Percent-encodes one name or value.
+    ///
+    /// - Parameter text: Any string; encoded as UTF-8.
+    /// - Returns: The text with every byte outside the unreserved set as `%XX` (upper-case hex).
+    static func encode(_ text: String) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            if self.isUnreserved(byte) {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "%"))
+                output.append(self.hexDigit(byte >> 4))
+                output.append(self.hexDigit(byte & 0x0F))
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Joins pairs as `name=value&...`, encoding both sides, in the order given.
+    ///
+    /// - Parameter items: Query items; order is kept so URLs are stable.
+    static func build(_ items: [(name: String, value: String)]) -> String {
+        items.map { self.encode($0.name) + "=" + self.encode($0.value) }.joined(separator: "&")
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "_"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
+    }
+}

@@ -1,0 +1,172 @@
+import MessageCentral
+import MessageCentralSandbox
+import Synchronization
+import Testing
+
+/// Tokens, retries and deadlines over real HTTP, counted by the sandbox.
+@Suite("Client behaviour against the sandbox", .timeLimit(.minutes(1)))
+struct ClientBehaviourContractTests {
+    @Test("100 concurrent calls on a cold cache share exactly one token fetch")
+    func singleFlight() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            try await withThrowingTaskGroup(of: SendResult.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+                    }
+                }
+                var ids = Set<String>()
+                for try await result in group { ids.insert(result.verificationId) }
+                #expect(ids.count == 100)
+            }
+            #expect(sandbox.stats.tokenFetches == 1)
+            #expect(sandbox.stats.sends == 100)
+        }
+    }
+
+    @Test("a token the provider stops accepting (401) is replaced once and the call succeeds")
+    func refusedTokenReplaced() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            _ = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+            sandbox.expireAllTokens()
+            // Ten callers hit the 401 together: still one new token, not ten.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<10 {
+                    group.addTask {
+                        _ = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(sandbox.stats.tokenFetches == 2)
+            #expect(sandbox.stats.sends == 21)
+        }
+    }
+
+    @Test("short-lived tokens are refreshed ahead of exp while calls keep succeeding")
+    func tokenExpiryMidUse() async throws {
+        let sandboxConfiguration = SandboxConfiguration(port: 0, tokenLifetime: .seconds(2))
+        try await withClientAndSandbox(sandbox: sandboxConfiguration) { client, sandbox in
+            // Calls for 3 s of real time outlive the first token (its `exp` is whole
+            // seconds, so it has between 1 and 2 s left when it arrives).
+            let end = ContinuousClock.now + .seconds(3)
+            var calls = 0
+            while ContinuousClock.now < end {
+                let sent = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+                let code = try #require(sandbox.lastCode(verificationId: sent.verificationId))
+                _ = try await client.validate(ValidateRequest(verificationId: sent.verificationId, code: Secret(code)), deadline: nil)
+                calls += 1
+            }
+            #expect(calls > 10)
+            let fetches = sandbox.stats.tokenFetches
+            #expect(fetches >= 2, "a token of 2 s must be refreshed during 3 s")
+            #expect(fetches * 5 < calls, "refreshes must follow exp, not every call (\(fetches) fetches, \(calls) calls)")
+        }
+    }
+
+    @Test("500s followed by success are retried and the call succeeds")
+    func serverErrorsThenSuccess() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            sandbox.inject(.internalServerError, count: 3, endpoint: .send)
+            let sent = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+            #expect(!sent.verificationId.isEmpty)
+            #expect(sandbox.stats.sends == 4)
+        }
+    }
+
+    @Test("gateway 502/503 pages, dropped connections and token-endpoint 500s are all retried")
+    func transientVariety() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            sandbox.inject(.serverError(status: 500), count: 2, endpoint: .token)
+            sandbox.inject(.serverError(status: 502), count: 1, endpoint: .send)
+            sandbox.inject(.dropConnection, count: 1, endpoint: .send)
+            sandbox.inject(.serverError(status: 503), count: 1, endpoint: .send)
+            _ = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+            #expect(sandbox.stats.tokenFetches == 3)
+            #expect(sandbox.stats.sends == 4)
+        }
+    }
+
+    @Test("one hang is cut by the request timeout and retried")
+    func hangOnceRecovers() async throws {
+        try await withClientAndSandbox(configure: { $0.requestTimeout = .milliseconds(300) }) { client, sandbox in
+            sandbox.inject(.hang, count: 1, endpoint: .send)
+            _ = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: .now + .seconds(5))
+            #expect(sandbox.stats.sends == 2)
+        }
+    }
+
+    @Test("a hang past the deadline is a retryable PROVIDER_UNAVAILABLE without a code, within the deadline")
+    func hangPastDeadline() async throws {
+        let started = ContinuousClock.now
+        try await withClientAndSandbox { client, sandbox in
+            // A first call opens a pooled connection and caches a token.
+            _ = try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+            sandbox.inject(.hang, count: 1000, endpoint: .send)
+            let callStarted = ContinuousClock.now
+            let error = await expectProviderError {
+                try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: .now + .seconds(1))
+            }
+            let elapsed = ContinuousClock.now - callStarted
+            #expect(error?.reason == .providerUnavailable)
+            #expect(error?.providerCode == nil)
+            #expect(error?.retryable == true)
+            #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(1500), "took \(elapsed)")
+        }
+        // withClient shut the HTTPClient down without error and the sandbox stopped: no request was left behind.
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("the deadline covers token fetches: a hanging token endpoint ends in PROVIDER_UNAVAILABLE in time")
+    func hangingTokenEndpoint() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            sandbox.inject(.hang, count: 1000, endpoint: .token)
+            let started = ContinuousClock.now
+            let error = await expectProviderError {
+                try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: .now + .milliseconds(700))
+            }
+            #expect(ContinuousClock.now - started < .milliseconds(1200))
+            #expect(error?.reason == .providerUnavailable)
+            #expect(sandbox.stats.sends == 0)
+        }
+    }
+
+    @Test("a wrong password is UNAUTHORIZED, for warm-up and for calls, and is not retried")
+    func wrongPassword() async throws {
+        try await withClientAndSandbox(configure: { $0.password = Secret("not-the-password") }) { client, sandbox in
+            let warmUp = await expectProviderError { try await client.warmUp(deadline: nil) }
+            #expect(warmUp?.reason == .unauthorized)
+            #expect(warmUp?.retryable == true)
+            let send = await expectProviderError {
+                try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+            }
+            #expect(send?.reason == .unauthorized)
+            #expect(sandbox.stats.tokenFetches == 2)
+            #expect(sandbox.stats.sends == 0)
+        }
+    }
+
+    @Test("a password rotated away after a 401 ends in UNAUTHORIZED after one refetch")
+    func rotatedPassword() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            try await client.warmUp(deadline: nil)
+            sandbox.setPassword("rotated")
+            sandbox.expireAllTokens()
+            let error = await expectProviderError {
+                try await client.send(SendRequest(countryCode: "91", mobileNumber: freshMobileNumber()), deadline: nil)
+            }
+            #expect(error?.reason == .unauthorized)
+            #expect(sandbox.stats.tokenFetches == 2)
+            #expect(sandbox.stats.sends == 1)
+        }
+    }
+
+    @Test("warm-up fetches a token once and then uses the cache")
+    func warmUp() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            try await client.warmUp(deadline: nil)
+            try await client.warmUp(deadline: nil)
+            #expect(sandbox.stats.tokenFetches == 1)
+        }
+    }
+}
