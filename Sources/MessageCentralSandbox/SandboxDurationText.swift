@@ -18,14 +18,12 @@ public enum SandboxDurationText {
         }
     }
 
-    /// Renders `duration` in the largest unit that keeps it whole (`250ms`, `60s`, `5m`).
+    /// Renders `duration` as whole seconds (`3600s`), or milliseconds when it has a fraction (`250ms`).
     public static func format(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
         guard attoseconds == 0 else {
             return "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
         }
-        if seconds != 0 && seconds % 3600 == 0 { return "\(seconds / 3600)h" }
-        if seconds != 0 && seconds % 60 == 0 { return "\(seconds / 60)m" }
         return "\(seconds)s"
     }
 }

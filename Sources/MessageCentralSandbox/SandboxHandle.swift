@@ -4,6 +4,7 @@
 /// Every call takes effect before it returns; none touches the network.
 public struct SandboxHandle: Sendable {
     let state: SandboxState
+    let hangs: HangGate
     /// The host the sandbox listens on, as configured.
     public let host: String
     /// The port the sandbox listens on (the one the system picked, if configured as 0).
@@ -64,6 +65,12 @@ public struct SandboxHandle: Sendable {
     /// Calls received since start or the last reset.
     public var stats: SandboxStats {
         state.stats
+    }
+
+    /// Requests held by a ``SandboxFault/hang`` right now, so a test can wait
+    /// until a call is stuck before acting on it.
+    public var hungRequests: Int {
+        hangs.waitingCount
     }
 
     /// Forgets verifications, send history, faults, latency, counters, the

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -36,11 +35,12 @@ struct SandboxResponder: Sendable {
             switch endpoint {
             case .token: return issueToken(query, logger: logger)
             case .send: return send(query, authToken: request.authToken, logger: logger)
-            case .validate, .all: return validate(query, authToken: request.authToken, logger: logger)
+            case .validate: return validate(query, authToken: request.authToken, logger: logger)
+            // `.all` only aims faults; no path routes to it.
+            case .all: return ProviderResponses.notFound(path: path)
             }
         }
     }
-
 
     // MARK: Faults
 

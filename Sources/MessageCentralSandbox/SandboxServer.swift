@@ -71,12 +71,12 @@ public final class SandboxServer: Service, Sendable {
     ///   or `CancellationError`.
     public func waitUntilListening() async throws -> SandboxHandle {
         let port = try await listening.wait()
-        return SandboxHandle(state: state, host: configuration.host, port: port)
+        return SandboxHandle(state: state, hangs: hangs, host: configuration.host, port: port)
     }
 
     /// The handle, once the server is listening; `nil` before.
     public var handle: SandboxHandle? {
-        listening.port.map { SandboxHandle(state: state, host: configuration.host, port: $0) }
+        listening.port.map { SandboxHandle(state: state, hangs: hangs, host: configuration.host, port: $0) }
     }
 
     /// `http://HOST:PORT` once the server is listening; `nil` before.

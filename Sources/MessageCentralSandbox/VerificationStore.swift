@@ -171,11 +171,6 @@ struct VerificationStore: Sendable {
         latestByNumber[mobileNumber].flatMap { verifications[$0] }
     }
 
-    /// The verification with id `id`, if there is one.
-    func verification(id: Int64) -> Verification? {
-        verifications[id]
-    }
-
     private func pendingVerification(for key: NumberKey, now: Date) -> Verification? {
         verifications.values.first { verification in
             verification.countryCode == key.countryCode

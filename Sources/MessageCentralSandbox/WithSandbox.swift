@@ -12,6 +12,7 @@ import ServiceLifecycle
 ///   - logger: defaults to a logger that discards everything.
 /// - Returns: what `body` returned.
 /// - Throws: what `body` threw, else any error the server failed with.
+@discardableResult
 public func withSandbox<T>(
     _ configuration: SandboxConfiguration = .init(port: 0),
     logger: Logger = Logger(label: "MessageCentralSandbox", factory: { _ in SwiftLogNoOpLogHandler() }),

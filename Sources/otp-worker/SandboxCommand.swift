@@ -18,16 +18,20 @@ struct SandboxCommand: AsyncParsableCommand {
             GET /verification/v3/validateOtp as the provider document shows them, with \
             real tokens, codes, expiry, attempt limits and rate limits.
 
-            Control surface (not part of the real API):
-              GET    /sandbox/otp?verificationId=ID     -> {"code":"..."}
-              GET    /sandbox/otp?mobileNumber=N        -> {"code":"...","verificationId":"..."}
-              GET    /sandbox/stats                     -> {"tokenFetches":..,"sends":..,"validations":..,"total":..}
-              POST   /sandbox/faults?type=server-error|latency|hang|drop[&status=503][&delay=250ms][&count=N][&endpoint=token|send|validate|all]
-              POST   /sandbox/latency?delay=50ms        (added to every call until DELETE /sandbox/latency)
-              POST   /sandbox/tokens/expire             (every issued token answers 401 from now on)
-              POST   /sandbox/password                  (body: the new password)
-              POST   /sandbox/clock/advance?by=90s      (expire codes and tokens without waiting)
-              POST   /sandbox/reset
+            Control surface under /sandbox/ (not part of the real API):
+              GET    /sandbox/otp?verificationId=ID  the code sent: {"code":"..."}
+              GET    /sandbox/otp?mobileNumber=N     the latest code for a number
+              GET    /sandbox/stats                  calls per endpoint
+              POST   /sandbox/faults?type=T          next calls fail; T is one of
+                       server-error (status=5xx), latency (delay=250ms),
+                       hang, drop; also count=N and
+                       endpoint=token|send|validate|all
+              POST   /sandbox/latency?delay=50ms     add latency to every call
+              DELETE /sandbox/latency                stop adding latency
+              POST   /sandbox/tokens/expire          issued tokens answer 401
+              POST   /sandbox/password               body: the new password
+              POST   /sandbox/clock/advance?by=90s   move the clock forward
+              POST   /sandbox/reset                  forget state (not tokens)
 
             Durations are whole numbers with a unit: 250ms, 60s, 5m, 1h.
             """
