@@ -17,15 +17,21 @@ import Synchronization
 public final class InMemoryVerificationProvider: VerificationProvider {
     /// The operations that can be scripted to fail.
     public enum Operation: String, Sendable, Hashable, CaseIterable {
+        /// ``send(_:deadline:)``.
         case send
+        /// ``validate(_:deadline:)``.
         case validate
+        /// ``warmUp(deadline:)``.
         case warmUp
     }
 
     /// One recorded call, in arrival order. Codes stay ``Secret``.
     public enum Call: Sendable, Hashable {
+        /// A send, with its request (which describes the number masked).
         case send(SendRequest)
+        /// A validation, with its request (whose code stays a ``Secret``).
         case validate(ValidateRequest)
+        /// A warm-up.
         case warmUp
     }
 

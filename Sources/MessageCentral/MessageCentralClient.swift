@@ -62,14 +62,14 @@ public struct MessageCentralClient: VerificationProvider {
     ///   - body: Uses the client; it must not let it escape.
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws, or the `HTTPClient`'s shutdown error.
-    public static func withClient<Result: Sendable>(
+    public static func withClient<Value: Sendable>(
         configuration: MessageCentralConfiguration,
         logger: Logger,
-        _ body: (MessageCentralClient) async throws -> Result
-    ) async throws -> Result {
+        _ body: (MessageCentralClient) async throws -> Value
+    ) async throws -> Value {
         let httpClient = self.makeHTTPClient(for: configuration)
         let client = MessageCentralClient(configuration: configuration, httpClient: httpClient, logger: logger)
-        let result: Swift.Result<Result, any Error>
+        let result: Result<Value, any Error>
         do {
             result = .success(try await body(client))
         } catch {

@@ -112,6 +112,13 @@ struct ClientBehaviourContractTests {
             #expect(error?.providerCode == nil)
             #expect(error?.retryable == true)
             #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(1500), "took \(elapsed)")
+            // Giving up must close the hung connection, not leave it open in the pool:
+            // the sandbox holds a hung request until its client closes the connection.
+            let limit = ContinuousClock.now + .seconds(2)
+            while sandbox.hungRequests > 0 && ContinuousClock.now < limit {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(sandbox.hungRequests == 0, "a request the client gave up on is still open")
         }
         // withClient shut the HTTPClient down without error and the sandbox stopped: no request was left behind.
         #expect(ContinuousClock.now - started < .seconds(10))
