@@ -104,6 +104,7 @@ double otp_baseline_consume(const char *brokers, const char *topic, long count, 
         while (received < count && now_seconds() < deadline) {
                 rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
                 if (!m) continue;
+                if (m->err) fprintf(stderr, "baseline: %s\n", rd_kafka_message_errstr(m));
                 if (!m->err) {
                         if (received == 0) start = now_seconds();
                         received++;
@@ -113,5 +114,6 @@ double otp_baseline_consume(const char *brokers, const char *topic, long count, 
         double elapsed = now_seconds() - start;
         rd_kafka_consumer_close(rk);
         rd_kafka_destroy(rk);
+        if (received != count) fprintf(stderr, "baseline: consumed %ld of %ld\n", received, count);
         return received == count ? elapsed : -1;
 }
