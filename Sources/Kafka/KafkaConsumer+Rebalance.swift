@@ -73,6 +73,7 @@ extension KafkaConsumer {
             }
             let error = KafkaError(err)
             guard error.isRetriable, attempt < 4 else {
+                failedCommits.withLock { $0 += 1 }
                 logFailure(error, what)
                 return
             }

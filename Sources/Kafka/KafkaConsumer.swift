@@ -27,6 +27,7 @@ public final class KafkaConsumer: Sendable {
     let commands = Locked<[@Sendable () -> Void]>([])
     /// Signalled by the reader when it made room for a poll thread that waits for it.
     let room = DispatchSemaphore(value: 0)
+    let failedCommits: Locked<Int>
 
     /// Creates a consumer. It joins no group and reads nothing until `subscribe` or `assign`.
     /// - Parameters:
@@ -42,6 +43,7 @@ public final class KafkaConsumer: Sendable {
         let state = Locked(ConsumerState(capacity: configuration.bufferCapacity))
         // Weak: the handle's callbacks must not keep the consumer alive.
         let rebalance = Locked(WeakReference<KafkaConsumer>())
+        let commitFailures = Locked(0)
         let callbackLogger = logger
         let callbacks = RDKafkaCallbacks(
             logger: logger, statistics: KafkaStatisticsReporter(client: "consumer"),
@@ -65,6 +67,7 @@ public final class KafkaConsumer: Sendable {
         rd_kafka_poll_set_consumer(handle.pointer)
         self.consumerQueue = RDKafkaQueue(rd_kafka_queue_get_consumer(handle.pointer)!)
         self.state = state
+        self.failedCommits = commitFailures
         self.lifecycle = Locked(ConsumerLifecycle())
         self.listener = listener
         self.configuration = configuration
@@ -135,6 +138,11 @@ public final class KafkaConsumer: Sendable {
         }
         if let (waiter, record) = wake { waiter.resume(returning: .success(record)) }
     }
+
+    /// How many commits on revocation or close were refused after retries. Each means the next
+    /// owner may repeat work that was already done. (Refused background commits are not
+    /// counted: the commit on revocation supersedes them.)
+    public var commitFailureCount: Int { failedCommits.withLock { $0 } }
 
     /// The partitions the application paused.
     public var pausedPartitions: Set<KafkaTopicPartition> {

@@ -8,6 +8,8 @@ import Testing
 final class DrainingListener: KafkaRebalanceListener {
     private let consumer = Mutex<KafkaConsumer?>(nil)
     private let revocations = Mutex<Int>(0)
+    private let lostRevocations = Mutex<Int>(0)
+    var lostCount: Int { lostRevocations.withLock { $0 } }
 
     func attach(_ consumer: KafkaConsumer) { self.consumer.withLock { $0 = consumer } }
     var revocationCount: Int { revocations.withLock { $0 } }
@@ -16,6 +18,7 @@ final class DrainingListener: KafkaRebalanceListener {
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition], lost: Bool) async {
         revocations.withLock { $0 += 1 }
+        if lost { lostRevocations.withLock { $0 += 1 } }
         guard let consumer = consumer.withLock({ $0 }) else { return }
         // Wait for records already handed out to be marked done, as the worker will.
         let deadline = ContinuousClock.now + .seconds(4)
@@ -96,7 +99,16 @@ struct GroupTests {
 
             let values = seen.all.compactMap(\.value)
             #expect(Set(values).count == 900, "no record lost")
-            #expect(values.count == 900, "no record processed twice after clean hand-overs")
+            // A hand-over is clean when no member lost its partitions (evicted, e.g. starved of
+            // CPU past the session timeout) and every commit was accepted; only then must no
+            // record be processed twice.
+            let members = [a, b, c]
+            let clean = members.allSatisfy { $0.listener.lostCount == 0 && $0.consumer.commitFailureCount == 0 }
+            if clean {
+                #expect(values.count == 900, "no record processed twice after clean hand-overs")
+            } else {
+                #expect(values.count <= 2 * 900, "repeats after an unclean hand-over stay bounded")
+            }
             #expect(b.listener.revocationCount >= 1)
         }
     }
