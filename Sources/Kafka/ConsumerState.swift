@@ -15,8 +15,7 @@ struct ConsumerState {
 
     let capacity: Int
     private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
-    private var ready: [KafkaConsumerRecord] = []
-    private var readyHead = 0
+    private var ready = FIFOQueue<KafkaConsumerRecord>()
     private var waiter: Waiter?
     private var nextEpoch: UInt64 = 1
     /// Fetching of every owned partition is paused because the reader fell behind.
@@ -30,7 +29,7 @@ struct ConsumerState {
         self.capacity = max(1, capacity)
     }
 
-    var readyCount: Int { ready.count - readyHead }
+    var readyCount: Int { ready.count }
 
     // MARK: Partitions
 
@@ -167,16 +166,10 @@ struct ConsumerState {
         let set = Set(owned)
         for key in owned { partitions[key]!.pausedByUser = true }
         // Records already buffered for them wait too, in order, ahead of anything fetched later.
-        var kept: [KafkaConsumerRecord] = []
-        for record in ready[readyHead...] {
-            if set.contains(record.topicPartition) {
-                partitions[record.topicPartition]!.held.append(record)
-            } else {
-                kept.append(record)
-            }
+        for record in ready.elements where set.contains(record.topicPartition) {
+            partitions[record.topicPartition]!.held.append(record)
         }
-        ready = kept
-        readyHead = 0
+        ready.removeAll { set.contains($0.topicPartition) }
         return owned
     }
 
@@ -229,21 +222,10 @@ struct ConsumerState {
     // MARK: Private
 
     private mutating func popReady() -> KafkaConsumerRecord? {
-        guard readyHead < ready.count else { return nil }
-        let record = ready[readyHead]
-        readyHead += 1
-        if readyHead == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            readyHead = 0
-        } else if readyHead > 1024, readyHead * 2 > ready.count {
-            ready.removeFirst(readyHead)
-            readyHead = 0
-        }
-        return record
+        ready.popFirst()
     }
 
     private mutating func dropReady(where shouldDrop: (KafkaConsumerRecord) -> Bool) {
-        ready = ready[readyHead...].filter { !shouldDrop($0) }
-        readyHead = 0
+        ready.removeAll(where: shouldDrop)
     }
 }

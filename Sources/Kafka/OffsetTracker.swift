@@ -4,9 +4,8 @@
 /// Records finish in any order; the committable offset never passes an unfinished record
 /// (rule 7 of the wrapping notes). Offsets need not be contiguous (compaction, control records).
 public struct OffsetTracker: Sendable {
-    /// Delivered offsets in ascending order, from `head` on not yet passed by the watermark.
-    private var pending: [Int64] = []
-    private var head = 0
+    /// Delivered offsets in ascending order not yet passed by the watermark.
+    private var pending = FIFOQueue<Int64>()
     /// Finished offsets that are still behind an unfinished one.
     private var doneAhead: Set<Int64> = []
     /// The highest offset delivered so far.
@@ -28,13 +27,12 @@ public struct OffsetTracker: Sendable {
     /// already done.
     @discardableResult
     public mutating func markDone(_ offset: Int64) -> Bool {
-        guard head < pending.count, offset >= pending[head], offset <= lastDelivered ?? Int64.min else { return false }
-        if offset == pending[head] {
-            head += 1
-            while head < pending.count, doneAhead.remove(pending[head]) != nil {
-                head += 1
+        guard let oldest = pending.first, offset >= oldest, offset <= lastDelivered ?? Int64.min else { return false }
+        if offset == oldest {
+            _ = pending.popFirst()
+            while let next = pending.first, doneAhead.remove(next) != nil {
+                _ = pending.popFirst()
             }
-            compactIfWorthIt()
             return true
         }
         return doneAhead.insert(offset).inserted
@@ -42,8 +40,7 @@ public struct OffsetTracker: Sendable {
 
     /// The next offset to commit, or `nil` when nothing was delivered.
     public var committable: Int64? {
-        if head < pending.count { return pending[head] }
-        return lastDelivered.map { $0 + 1 }
+        pending.first ?? lastDelivered.map { $0 + 1 }
     }
 
     /// The committable offset if it moved since the last commit.
@@ -53,18 +50,8 @@ public struct OffsetTracker: Sendable {
     }
 
     /// How many delivered records are not done yet.
-    public var inFlight: Int { pending.count - head - doneAhead.count }
+    public var inFlight: Int { pending.count - doneAhead.count }
 
     /// The oldest unfinished offset, if any.
-    public var oldestUnfinished: Int64? { head < pending.count ? pending[head] : nil }
-
-    private mutating func compactIfWorthIt() {
-        if head == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head > 4096, head * 2 > pending.count {
-            pending.removeFirst(head)
-            head = 0
-        }
-    }
+    public var oldestUnfinished: Int64? { pending.first }
 }
