@@ -3,7 +3,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: test deps build bench-kafka bench-provider clean
+.PHONY: test test-asan test-tsan deps build bench-kafka bench-provider clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -14,6 +14,14 @@ build: deps
 test: deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
 
+# The suite under AddressSanitizer (with LeakSanitizer) and ThreadSanitizer, each in a build
+# folder of its own so the ordinary build stays warm.
+test-asan: deps
+	LSAN_OPTIONS=suppressions=$(CURDIR)/.ci/lsan.supp $(SWIFT) test --sanitize=address --scratch-path .build-asan $(SWIFT_TEST_FLAGS)
+
+test-tsan: deps
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan $(SWIFT_TEST_FLAGS)
+
 bench-kafka: deps
 	$(SWIFT) run -c release kafka-bench
 
@@ -21,4 +29,4 @@ bench-provider: deps
 	$(SWIFT) run -c release provider-bench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan

@@ -18,8 +18,7 @@ extension KafkaConsumer {
                 if !lifecycle.closed { lifecycle.closeWaiters.append(signal) }
                 return lifecycle.closed
             }
-            if closed { signal.resume(with: true) }
-            consumerQueue.wake()
+            if closed { signal.resume(with: true) } else { wakePollThread() }
             Task {
                 try? await Task.sleep(until: deadline)
                 signal.resume(with: false)
@@ -33,12 +32,22 @@ extension KafkaConsumer {
         }
         guard let loop = pollLoop.withLock({ state in defer { state = nil }; return state }) else { return }
         await loop.stop()
+        // No wake-up may touch the queue once it is gone (a second close, a late seek).
+        lifecycle.withLock { $0.queueReleased = true }
         consumerQueue.destroy()
         _ = await handle.destroy(timeout: max(deadline - ContinuousClock.now, .seconds(1)))
     }
 
+    /// Makes the poll thread's blocking poll return now, unless the queue is already released.
+    func wakePollThread() {
+        lifecycle.withLock { lifecycle in
+            if !lifecycle.queueReleased { consumerQueue.wake() }
+        }
+    }
+
     /// Runs on the poll thread, where librdkafka serves the revocation that close triggers.
     func closeOnPollThread() {
+        runCommands()  // queued before close was asked for; nothing is queued after
         if configuration.groupID != nil {
             let commits = state.withLock { $0.takeCommits(all: true) }
             if !commits.isEmpty { commitBlocking(commits, handle.pointer, what: "final commit") }

@@ -69,7 +69,7 @@ extension KafkaConsumer {
         let state = self.state
         let result: Result<Void, KafkaError> = await withCheckedContinuation { continuation in
             // Runs between two polls so no record from before the seek slips in after it.
-            enqueueOnPollThread {
+            let queued = enqueueOnPollThread {
                 guard state.withLock({ $0.partitions[partition] != nil }) else {
                     continuation.resume(returning: .failure(.state("seek: \(partition) is not assigned to this consumer")))
                     return
@@ -89,13 +89,20 @@ extension KafkaConsumer {
                 }
                 continuation.resume(returning: outcome)
             }
+            if !queued { continuation.resume(returning: .failure(.state("seek: the consumer is closing"))) }
         }
         try result.get()
     }
 
-    func enqueueOnPollThread(_ command: @escaping @Sendable () -> Void) {
-        commands.withLock { $0.append(command) }
-        consumerQueue.wake()
+    /// Queues `command` for the poll thread; false once close was asked for (the poll thread
+    /// runs what was queued before that, then never again).
+    func enqueueOnPollThread(_ command: @escaping @Sendable () -> Void) -> Bool {
+        lifecycle.withLock { lifecycle in
+            guard !lifecycle.closeRequested else { return false }
+            commands.withLock { $0.append(command) }
+            if !lifecycle.queueReleased { consumerQueue.wake() }
+            return true
+        }
     }
 
     func runCommands() {

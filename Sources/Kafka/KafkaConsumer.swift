@@ -163,6 +163,8 @@ struct WeakReference<Object: AnyObject> {
 struct ConsumerLifecycle {
     var closeRequested = false
     var closed = false
+    /// The consumer queue was destroyed: nothing may wake it any more.
+    var queueReleased = false
     var closeWaiters: [ResumeOnce<Bool>] = []
 }
 

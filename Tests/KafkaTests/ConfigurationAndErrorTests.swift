@@ -46,7 +46,7 @@ struct ConfigurationAndErrorTests {
     }
 
     @Test func fatalProducerErrorIsSurfaced() async throws {
-        try await withEmbeddedCluster(brokers: 1, topics: ["fatal": 1]) { cluster in
+        try await withTestCluster(brokers: 1, topics: ["fatal": 1]) { cluster in
             let producer = try makeProducer(cluster)
             _ = try await producer.send(KafkaProducerRecord(topic: "fatal", value: bytes("before")))
             producer.triggerFatalErrorForTesting()
@@ -62,7 +62,7 @@ struct ConfigurationAndErrorTests {
 
     @Test func librdkafkaLogsFlowIntoSwiftLog() async throws {
         let capture = LogCapture()
-        try await withEmbeddedCluster(brokers: 1, topics: ["logs": 1]) { cluster in
+        try await withTestCluster(brokers: 1, topics: ["logs": 1]) { cluster in
             var logger = Logger(label: "capture") { _ in capture }
             logger.logLevel = .debug
             let producer = try KafkaProducer(

@@ -5,7 +5,7 @@ import Testing
 @Suite("Producer and consumer over the embedded cluster", .serialized, .timeLimit(.minutes(2)))
 struct ProducerConsumerTests {
     @Test func roundTripKeepsKeysValuesHeadersAndTimestamps() async throws {
-        try await withEmbeddedCluster(brokers: 3, topics: ["round-trip": 4]) { cluster in
+        try await withTestCluster(brokers: 3, topics: ["round-trip": 4]) { cluster in
             let producer = try makeProducer(cluster)
             let timestamp: Int64 = 1_700_000_000_123
             let sent: [KafkaProducerRecord] = [
@@ -49,7 +49,7 @@ struct ProducerConsumerTests {
     }
 
     @Test func restartResumesAfterTheLastDoneRecord() async throws {
-        try await withEmbeddedCluster(brokers: 3, topics: ["resume": 1]) { cluster in
+        try await withTestCluster(brokers: 3, topics: ["resume": 1]) { cluster in
             let producer = try makeProducer(cluster)
             for index in 0..<10 {
                 _ = try await producer.send(KafkaProducerRecord(topic: "resume", value: bytes("\(index)")))
@@ -87,7 +87,7 @@ struct ProducerConsumerTests {
     }
 
     @Test func pauseStopsOnePartitionOnly() async throws {
-        try await withEmbeddedCluster(brokers: 3, topics: ["pause": 2]) { cluster in
+        try await withTestCluster(brokers: 3, topics: ["pause": 2]) { cluster in
             let producer = try makeProducer(cluster)
             let consumer = try makeConsumer(cluster, group: nil)
             let p0 = KafkaTopicPartition(topic: "pause", partition: 0)
@@ -118,7 +118,7 @@ struct ProducerConsumerTests {
     }
 
     @Test func backpressurePausesFetchingAndLosesNothing() async throws {
-        try await withEmbeddedCluster(brokers: 3, topics: ["slow": 3]) { cluster in
+        try await withTestCluster(brokers: 3, topics: ["slow": 3]) { cluster in
             let producer = try makeProducer(cluster)
             let total = 3000
             for index in 0..<total {
@@ -144,7 +144,7 @@ struct ProducerConsumerTests {
     }
 
     @Test func closingUnderLoadFinishesWithinItsDeadline() async throws {
-        try await withEmbeddedCluster(brokers: 3, topics: ["load": 4]) { cluster in
+        try await withTestCluster(brokers: 3, topics: ["load": 4]) { cluster in
             let producer = try makeProducer(cluster)
             let consumer = try makeConsumer(cluster, group: uniqueName("load"))
             try consumer.subscribe(topics: ["load"])
@@ -174,7 +174,7 @@ struct ProducerConsumerTests {
     }
 
     @Test func seekReplaysAPartition() async throws {
-        try await withEmbeddedCluster(brokers: 1, topics: ["seek": 1]) { cluster in
+        try await withTestCluster(brokers: 1, topics: ["seek": 1]) { cluster in
             let producer = try makeProducer(cluster)
             for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: "seek", value: bytes("\(index)"))) }
             await producer.close()
@@ -188,6 +188,19 @@ struct ProducerConsumerTests {
             let marks = try await consumer.watermarks(partition)
             #expect(marks.low == 0 && marks.high == 5)
             await consumer.close()
+        }
+    }
+
+    @Test func closingTwiceAndSeekingAfterCloseAreSafe() async throws {
+        try await withTestCluster(brokers: 1, topics: ["closed": 1]) { cluster in
+            let consumer = try makeConsumer(cluster, group: uniqueName("closed"))
+            let partition = KafkaTopicPartition(topic: "closed", partition: 0)
+            try consumer.assign([partition: .beginning])
+            await consumer.close(timeout: .seconds(5))
+            await consumer.close(timeout: .seconds(5))
+            await #expect(throws: KafkaError.self) { try await consumer.seek(partition, to: .beginning) }
+            var iterator = consumer.records.makeAsyncIterator()
+            #expect(try await iterator.next() == nil)
         }
     }
 }

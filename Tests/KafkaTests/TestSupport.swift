@@ -16,7 +16,9 @@ let fastConsumerOptions = [
 func makeProducer(_ cluster: EmbeddedKafkaCluster, properties: [String: String] = [:]) throws -> KafkaProducer {
     var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1), properties: properties)
     configuration.deliveryTimeout = .seconds(30)
-    return try KafkaProducer(configuration: configuration, logger: quietLogger("producer"))
+    let producer = try KafkaProducer(configuration: configuration, logger: quietLogger("producer"))
+    TestClients.current?.track(producer)
+    return producer
 }
 
 func makeConsumer(
@@ -28,7 +30,9 @@ func makeConsumer(
         commitInterval: .milliseconds(100), bufferCapacity: bufferCapacity, revocationTimeout: .seconds(5),
         properties: fastConsumerOptions.merging(properties) { $1 })
     configuration.client.clientID = "test-\(group ?? "manual")"
-    return try KafkaConsumer(configuration: configuration, listener: listener, logger: quietLogger("consumer"))
+    let consumer = try KafkaConsumer(configuration: configuration, listener: listener, logger: quietLogger("consumer"))
+    TestClients.current?.track(consumer)
+    return consumer
 }
 
 func quietLogger(_ label: String) -> Logger {
@@ -98,3 +102,39 @@ func startReading(
 }
 
 func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
+
+/// The clients a test made, closed when the test ends however it ends: a failed test must not
+/// leave consumers polling a cluster that is gone (they would spin and starve later tests).
+final class TestClients: Sendable {
+    @TaskLocal static var current: TestClients?
+
+    private let producers = Mutex<[KafkaProducer]>([])
+    private let consumers = Mutex<[KafkaConsumer]>([])
+
+    func track(_ producer: KafkaProducer) { producers.withLock { $0.append(producer) } }
+    func track(_ consumer: KafkaConsumer) { consumers.withLock { $0.append(consumer) } }
+
+    /// Closes everything; closing twice is harmless, so tests may close their own first.
+    func closeAll() async {
+        for consumer in consumers.withLock({ $0 }) { await consumer.close(timeout: .seconds(5)) }
+        for producer in producers.withLock({ $0 }) { await producer.close(timeout: .seconds(5)) }
+    }
+}
+
+/// `withEmbeddedCluster` for tests: clients made by `makeProducer`/`makeConsumer` inside are
+/// closed before the cluster goes, whether `body` returned or threw.
+func withTestCluster<T: Sendable>(
+    brokers: Int = 3, topics: [String: Int] = [:], _ body: (EmbeddedKafkaCluster) async throws -> T
+) async throws -> T {
+    let clients = TestClients()
+    return try await withEmbeddedCluster(brokers: brokers, topics: topics) { cluster in
+        do {
+            let result = try await TestClients.$current.withValue(clients) { try await body(cluster) }
+            await clients.closeAll()
+            return result
+        } catch {
+            await clients.closeAll()
+            throw error
+        }
+    }
+}
