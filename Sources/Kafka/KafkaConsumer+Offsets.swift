@@ -24,7 +24,8 @@ extension KafkaConsumer {
             RDKafkaPartitionList.with(partitions) { list in
                 let err = rd_kafka_committed(handle.pointer, list, Int32(clamping: timeout.milliseconds))
                 guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(err)) }
-                return .success(RDKafkaPartitionList.read(list).offsets.filter { $0.value >= 0 })
+                let (offsets, failed) = RDKafkaPartitionList.read(list)
+                return .success(offsets.filter { $0.value >= 0 && failed[$0.key] == nil })
             }
         }
         return try result.get()
@@ -55,7 +56,7 @@ extension KafkaConsumer {
                 guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(err)) }
                 let (offsets, failed) = RDKafkaPartitionList.read(list)
                 if let error = failed.values.first { return .failure(error) }
-                return .success(offsets)
+                return .success(offsets)  // no failures: every offset is a result
             }
         }
         return try result.get()

@@ -60,8 +60,11 @@ public final class KafkaConsumer: Sendable {
                 guard err != RD_KAFKA_RESP_ERR_NO_ERROR || !failed.isEmpty,
                     err != RD_KAFKA_RESP_ERR__NO_OFFSET
                 else { return }
-                callbackLogger.warning("commit failed; retrying with the next commit", metadata: [KafkaLogKey.error: "\(KafkaError(err).name)"])
-                state.withLock { $0.commitFailed(offsets) }
+                // A refused request fails every partition in it; otherwise only those with errors.
+                let refused = err != RD_KAFKA_RESP_ERR_NO_ERROR ? offsets : offsets.filter { failed[$0.key] != nil }
+                let name = err != RD_KAFKA_RESP_ERR_NO_ERROR ? KafkaError(err).name : failed.values.first?.name ?? ""
+                callbackLogger.warning("commit failed; retrying with the next commit", metadata: [KafkaLogKey.error: "\(name)"])
+                state.withLock { $0.commitFailed(refused) }
             })
         self.handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, callbacks: callbacks)
         rd_kafka_poll_set_consumer(handle.pointer)

@@ -42,7 +42,7 @@ enum RDKafkaPartitionList {
         }
     }
 
-    /// Copies a list's offsets and per-partition errors.
+    /// Copies a list's offsets (every element's, failed ones included) and per-partition errors.
     static func read(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> (offsets: [KafkaTopicPartition: Int64], failed: [KafkaTopicPartition: KafkaError]) {
         var offsets: [KafkaTopicPartition: Int64] = [:]
         var failed: [KafkaTopicPartition: KafkaError] = [:]
@@ -50,10 +50,9 @@ enum RDKafkaPartitionList {
         for index in 0..<Int(list.pointee.cnt) {
             let element = elements[index]
             let key = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
+            offsets[key] = element.offset
             if element.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 failed[key] = KafkaError(element.err)
-            } else {
-                offsets[key] = element.offset
             }
         }
         return (offsets, failed)
