@@ -62,8 +62,13 @@ public final class KafkaConsumer: Sendable {
                 else { return }
                 // A refused request fails every partition in it; otherwise only those with errors.
                 let refused = err != RD_KAFKA_RESP_ERR_NO_ERROR ? offsets : offsets.filter { failed[$0.key] != nil }
-                let name = err != RD_KAFKA_RESP_ERR_NO_ERROR ? KafkaError(err).name : failed.values.first?.name ?? ""
-                callbackLogger.warning("commit failed; retrying with the next commit", metadata: [KafkaLogKey.error: "\(name)"])
+                let error = err != RD_KAFKA_RESP_ERR_NO_ERROR ? KafkaError(err) : failed.values.first
+                callbackLogger.warning("commit failed", metadata: [KafkaLogKey.error: "\(error?.name ?? "")"])
+                // Refusals tied to a rebalance are not retried: resending during the rebalance
+                // draws ILLEGAL_GENERATION, which makes librdkafka rejoin, which starts another
+                // rebalance. The revocation commits these partitions if they move, and the
+                // next movement commits them if they stay.
+                if let error, Self.isGroupGenerationError(error.code) { return }
                 state.withLock { $0.commitFailed(refused) }
             })
         self.handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, callbacks: callbacks)
@@ -140,6 +145,11 @@ public final class KafkaConsumer: Sendable {
             return wake
         }
         if let (waiter, record) = wake { waiter.resume(returning: .success(record)) }
+    }
+
+    static func isGroupGenerationError(_ code: Int32) -> Bool {
+        [RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS, RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION, RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID]
+            .contains { Int32($0.rawValue) == code }
     }
 
     /// How many commits on revocation or close were refused after retries. Each means the next

@@ -36,4 +36,5 @@ public struct KafkaErrorCode: RawRepresentable, Sendable, Hashable {
     public static let rebalanceInProgress = KafkaErrorCode(rawValue: 27)
     public static let unknownTopicOrPartition = KafkaErrorCode(rawValue: 3)
     public static let leaderNotAvailable = KafkaErrorCode(rawValue: 5)
+    public static let topicAuthorizationFailed = KafkaErrorCode(rawValue: 29)
 }
