@@ -11,20 +11,19 @@ extension KafkaConsumer {
     public func close(timeout: Duration = .seconds(20)) async {
         let deadline = ContinuousClock.now + timeout
         let signal = ResumeOnce<Bool>()
-        let alreadyClosed: Bool = await withCheckedContinuation { continuation in
-            signal.install(continuation)
-            let closed = lifecycle.withLock { lifecycle in
-                lifecycle.closeRequested = true
-                if !lifecycle.closed { lifecycle.closeWaiters.append(signal) }
-                return lifecycle.closed
-            }
-            if closed { signal.resume(with: true) } else { wakePollThread() }
-            Task {
-                try? await Task.sleep(until: deadline)
-                signal.resume(with: false)
-            }
+        let timer = Task {
+            try? await Task.sleep(until: deadline)
+            signal.resume(with: false)
         }
-        guard alreadyClosed else {
+        let closed = lifecycle.withLock { lifecycle in
+            lifecycle.closeRequested = true
+            if !lifecycle.closed { lifecycle.closeWaiters.append(signal) }
+            return lifecycle.closed
+        }
+        if closed { signal.resume(with: true) } else { wakePollThread() }
+        let closedInTime = await withCheckedContinuation { signal.install($0) }
+        timer.cancel()
+        guard closedInTime else {
             logger.error("consumer close did not finish within \(timeout); abandoning the librdkafka handle")
             let waiter = state.withLock { $0.end(.success(())) }
             waiter?.resume(returning: .success(nil))

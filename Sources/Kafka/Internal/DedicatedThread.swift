@@ -15,14 +15,13 @@ enum DedicatedThread {
     /// `timeout`. librdkafka's close and destroy can hang in 2.0.2; the caller must not.
     static func run<T: Sendable>(name: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
         let once = ResumeOnce<T?>()
-        return await withCheckedContinuation { continuation in
-            once.install(continuation)
-            start(name: name) { once.resume(with: body()) }
-            Task {
-                try? await Task.sleep(for: timeout)
-                once.resume(with: nil)
-            }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            once.resume(with: nil)
         }
+        defer { timer.cancel() }
+        start(name: name) { once.resume(with: body()) }
+        return await withCheckedContinuation { once.install($0) }
     }
 
     /// Starts a detached thread running `body`.
@@ -34,18 +33,34 @@ enum DedicatedThread {
 }
 
 /// A continuation that the first of several racing parties resumes; later ones are ignored.
+/// A party may finish before the waiter installs its continuation: the value is kept for it.
 final class ResumeOnce<T: Sendable>: Sendable {
-    private let state = Mutex<(CheckedContinuation<T, Never>?, done: Bool)>((nil, false))
+    private struct State {
+        var continuation: CheckedContinuation<T, Never>?
+        var early: T?
+        var done = false
+    }
+
+    private let state = Mutex(State())
 
     func install(_ continuation: CheckedContinuation<T, Never>) {
-        state.withLock { $0.0 = continuation }
+        let early: T? = state.withLock { state in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
     }
 
     func resume(with value: T) {
-        let continuation: CheckedContinuation<T, Never>? = state.withLock {
-            guard !$0.done, let continuation = $0.0 else { return nil }
-            $0.done = true
-            $0.0 = nil
+        let continuation: CheckedContinuation<T, Never>? = state.withLock { state in
+            guard !state.done else { return nil }
+            state.done = true
+            guard let continuation = state.continuation else {
+                state.early = value
+                return nil
+            }
+            state.continuation = nil
             return continuation
         }
         continuation?.resume(returning: value)
