@@ -99,7 +99,7 @@ extension ClientCore {
         logger: Logger,
         body: (_ attempt: Int, _ deadline: ContinuousClock.Instant) async -> AttemptOutcome<Success>
     ) async throws(ProviderError) -> Success {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SystemRandom()
         var refreshedAfterRefusal = false
         var lastProviderCode: Int?
         var lastMessage = "no attempt made"

@@ -62,7 +62,7 @@ enum JWTShape {
         let exp = Int(expiresAt.timeIntervalSince1970.rounded(.down))
         let payload = #"{"sub":\#(jsonString(subject)),"iat":\#(iat),"exp":\#(exp)}"#
         var signature = [UInt8](repeating: 0, count: 64)
-        var generator = SystemRandomNumberGenerator()
+        var generator = SystemRandom()
         for index in signature.indices { signature[index] = generator.next() }
         return [Data(header.utf8), Data(payload.utf8), Data(signature)]
             .map(base64URL)

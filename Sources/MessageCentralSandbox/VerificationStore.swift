@@ -105,9 +105,10 @@ struct VerificationStore: Sendable {
         if let pending = pendingVerification(for: key, now: now) {
             return .alreadyPending(pending)
         }
-        let code = String((0..<request.otpLength).map { _ in
-            Character(String(Int.random(in: 0...9, using: &generator)))
-        })
+        var code = ""
+        for _ in 0..<request.otpLength {
+            code.append(Character(String(Int.random(in: 0...9, using: &generator))))
+        }
         let verification = Verification(
             id: nextID,
             customerID: request.customerID,
@@ -128,7 +129,7 @@ struct VerificationStore: Sendable {
 
     /// Sends with the system's random generator.
     mutating func send(_ request: SendRequest, now: Date) -> SendOutcome {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SystemRandom()
         return send(request, now: now, using: &generator)
     }
 
