@@ -52,9 +52,4 @@ static inline rd_kafka_error_t *otp_rdk_produce(rd_kafka_t *rk,
         return rd_kafka_produceva(rk, vus, n);
 }
 
-/// The message's opaque as an integer id (the Swift side never passes objects through C).
-static inline uint64_t otp_rdk_message_opaque_id(const rd_kafka_message_t *m) {
-        return (uint64_t)(uintptr_t)m->_private;
-}
-
 #endif

@@ -1,52 +1,46 @@
 import Synchronization
 
-/// Pending deliveries by the integer id passed to librdkafka as the message opaque (rule 2:
-/// no ARC object crosses into C, so a produce call that fails can never leak or double-free).
+/// Pending deliveries, each passed to librdkafka as the message opaque.
+///
+/// Every path releases an entry exactly once (rule 2 of the wrapping notes): `complete` when
+/// the delivery report arrives (purged records report too), `cancel` when the produce call
+/// itself failed, since those never get a report. No lock is shared between the sending
+/// threads and the poll thread: a table behind one lock made both wait on each other for
+/// every record.
 final class DeliveryTable: Sendable {
     typealias Completion = @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
 
-    private struct Pending {
-        var topic: String
-        var completion: Completion
-    }
+    private final class Pending: Sendable {
+        let topic: String
+        let completion: Completion
 
-    private struct State {
-        var nextID: UInt64 = 1
-        var pending: [UInt64: Pending] = [:]
-    }
-
-    private let state = Mutex(State())
-
-    /// Registers a completion and returns the id to hand to librdkafka.
-    func register(topic: String, _ completion: @escaping Completion) -> UInt64 {
-        state.withLock { state in
-            let id = state.nextID
-            state.nextID &+= 1
-            state.pending[id] = Pending(topic: topic, completion: completion)
-            return id
+        init(topic: String, completion: @escaping Completion) {
+            self.topic = topic
+            self.completion = completion
         }
     }
 
-    /// Forgets a registration whose produce call failed (librdkafka never reports those).
-    func cancel(_ id: UInt64) {
-        _ = state.withLock { $0.pending.removeValue(forKey: id) }
+    private let outstanding = Atomic<Int>(0)
+
+    /// Registers a completion and returns the opaque to hand to librdkafka with the record.
+    func register(topic: String, _ completion: @escaping Completion) -> UnsafeMutableRawPointer {
+        outstanding.add(1, ordering: .relaxed)
+        return Unmanaged.passRetained(Pending(topic: topic, completion: completion)).toOpaque()
+    }
+
+    /// Releases a registration whose produce call failed.
+    func cancel(_ opaque: UnsafeMutableRawPointer) {
+        Unmanaged<Pending>.fromOpaque(opaque).release()
+        outstanding.subtract(1, ordering: .relaxed)
     }
 
     /// Completes a delivery from librdkafka's report.
-    func complete(_ id: UInt64, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) {
-        guard let pending = state.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+    func complete(_ opaque: UnsafeMutableRawPointer, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) {
+        let pending = Unmanaged<Pending>.fromOpaque(opaque).takeRetainedValue()
+        outstanding.subtract(1, ordering: .relaxed)
         pending.completion(result.map { KafkaDeliveryReport(topic: pending.topic, partition: $0.partition, offset: $0.offset) })
     }
 
     /// How many deliveries are waiting for a report.
-    var count: Int { state.withLock { $0.pending.count } }
-
-    /// Fails every pending delivery; used when the producer closes with records it could not deliver.
-    func failAll(_ error: KafkaError) {
-        let pending = state.withLock { state in
-            defer { state.pending = [:] }
-            return state.pending
-        }
-        for (_, entry) in pending { entry.completion(.failure(error)) }
-    }
+    var count: Int { outstanding.load(ordering: .relaxed) }
 }

@@ -7,7 +7,7 @@ import Logging
 /// (`log.queue=true`), and errors, statistics, delivery reports and rebalances are served by
 /// `rd_kafka_poll` / `rd_kafka_consumer_poll`. None of them may block for long.
 final class RDKafkaCallbacks: Sendable {
-    typealias DeliveryHandler = @Sendable (_ id: UInt64, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) -> Void
+    typealias DeliveryHandler = @Sendable (_ opaque: UnsafeMutableRawPointer, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) -> Void
     typealias CommitHandler = @Sendable (_ err: rd_kafka_resp_err_t, _ offsets: [KafkaTopicPartition: Int64], _ failed: [KafkaTopicPartition: KafkaError]) -> Void
     typealias RebalanceHandler = @Sendable (_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void
 
@@ -83,8 +83,9 @@ private let statisticsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePoi
 
 private let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
     _, message, opaque in
-    guard let message, let callbacks = RDKafkaCallbacks.from(opaque), let onDelivery = callbacks.onDelivery else { return }
-    let id = otp_rdk_message_opaque_id(message)
+    guard let message, let callbacks = RDKafkaCallbacks.from(opaque), let onDelivery = callbacks.onDelivery,
+        let id = message.pointee._private
+    else { return }
     let m = message.pointee
     if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
         onDelivery(id, .success((m.partition, m.offset)))
