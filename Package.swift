@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "KafkaEmbedded", targets: ["KafkaEmbedded"]),
         .library(name: "MessageCentral", targets: ["MessageCentral"]),
         .library(name: "MessageCentralSandbox", targets: ["MessageCentralSandbox"]),
+        .library(name: "OTPEvents", targets: ["OTPEvents"]),
+        .library(name: "OTPWorker", targets: ["OTPWorker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -19,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        // Test-only: the deployment test parses docker-compose.yml.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
     ],
     targets: [
         // The C layer: librdkafka as Debian ships it (2.0.2), with the mock cluster header.
@@ -67,6 +72,25 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The event contract: payloads, validation, CloudEvents headers. No I/O.
+        .target(
+            name: "OTPEvents",
+            dependencies: ["Kafka"]
+        ),
+        // The pipeline and its policies, plus the observability endpoints.
+        .target(
+            name: "OTPWorker",
+            dependencies: [
+                "Kafka",
+                "MessageCentral",
+                "OTPEvents",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "otp-worker",
             dependencies: [
@@ -74,6 +98,11 @@ let package = Package(
                 "KafkaEmbedded",
                 "MessageCentral",
                 "MessageCentralSandbox",
+                "OTPEvents",
+                "OTPWorker",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,6 +154,30 @@ let package = Package(
                 "MessageCentralSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "OTPEventsTests",
+            dependencies: ["OTPEvents", "Kafka"]
+        ),
+        .testTarget(
+            name: "OTPWorkerTests",
+            dependencies: [
+                "OTPWorker",
+                "OTPEvents",
+                "Kafka",
+                "KafkaEmbedded",
+                "MessageCentral",
+                "MessageCentralSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [.product(name: "Yams", package: "Yams")]
         ),
     ]
 )
