@@ -34,6 +34,19 @@ extension ClientCore {
         }
     }
 
+    /// One token fetch that bypasses the cache, without retries: does the provider answer
+    /// and accept the credentials right now? A new token replaces the cached one.
+    func probe(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
+        let now = ContinuousClock.now
+        let fetchDeadline = min(deadline ?? now + self.configuration.requestTimeout, now + self.configuration.requestTimeout)
+        let fetch = self.tokens.withLock { state in
+            state.refresh { id in
+                Task { await self.fetchToken(id: id, deadline: fetchDeadline) }
+            }
+        }
+        if case .failure(let failure) = await fetch.value { throw failure.error }
+    }
+
     /// One request to the token endpoint; records the outcome in the cache.
     ///
     /// Invariant: ends with `complete(fetchID:with:)` on every path, so the cache

@@ -202,6 +202,11 @@ public final class InMemoryVerificationProvider: VerificationProvider {
         if let error { throw error }
     }
 
+    /// Like ``warmUp(deadline:)``: scripted `.warmUp` failures apply to probes too.
+    public func probe(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
+        try await self.warmUp(deadline: deadline)
+    }
+
     private static func scriptedFailure(
         _ operation: Operation,
         deadline: ContinuousClock.Instant?,

@@ -114,6 +114,10 @@ public struct MessageCentralClient: VerificationProvider {
     public func warmUp(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
         try await self.core.warmUp(deadline: deadline)
     }
+
+    public func probe(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
+        try await self.core.probe(deadline: deadline)
+    }
 }
 
 extension TimeAmount {

@@ -80,6 +80,15 @@ struct TokenCacheState<Fetch: Sendable>: Sendable {
         return true
     }
 
+    /// Forces a fetch even if the cached token is still good (joins one in flight).
+    ///
+    /// Used by a probe that must reach the provider: a cached token says nothing about
+    /// whether the provider answers now.
+    mutating func refresh(startFetch: (UInt64) -> Fetch) -> Fetch {
+        if let inFlight = self.inFlight { return inFlight.fetch }
+        return self.start(startFetch)
+    }
+
     private mutating func start(_ startFetch: (UInt64) -> Fetch) -> Fetch {
         self.nextFetchID += 1
         let id = self.nextFetchID

@@ -34,4 +34,13 @@ public protocol VerificationProvider: Sendable {
     /// - Throws: ``ProviderError``: `UNAUTHORIZED` when the credentials are
     ///   refused, `PROVIDER_UNAVAILABLE` when the provider cannot be reached.
     func warmUp(deadline: ContinuousClock.Instant?) async throws(ProviderError)
+
+    /// Contacts the provider once, whatever is cached (a fresh token fetch, no retries).
+    ///
+    /// The worker calls this while it holds consumption after an outage or an auth
+    /// failure: a cached token says nothing about whether the provider answers now.
+    /// - Parameter deadline: When to give up; `nil` for one request timeout.
+    /// - Throws: ``ProviderError``: `UNAUTHORIZED` when the credentials are refused,
+    ///   `PROVIDER_UNAVAILABLE` when there is no usable answer.
+    func probe(deadline: ContinuousClock.Instant?) async throws(ProviderError)
 }

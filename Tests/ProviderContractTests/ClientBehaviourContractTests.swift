@@ -178,4 +178,23 @@ struct ClientBehaviourContractTests {
             #expect(sandbox.stats.tokenFetches == 1)
         }
     }
+
+    @Test("a probe reaches the provider even with a cached token, and reports outages and refusals")
+    func probe() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            try await client.warmUp(deadline: nil)
+            try await client.probe(deadline: nil)
+            #expect(sandbox.stats.tokenFetches == 2)
+
+            sandbox.inject(.internalServerError, count: 1, endpoint: .token)
+            let outage = await expectProviderError { try await client.probe(deadline: nil) }
+            #expect(outage?.retryable == true)
+            #expect(outage?.reason != .unauthorized)
+            #expect(sandbox.stats.tokenFetches == 3, "a probe does not retry")
+
+            sandbox.setPassword("rotated")
+            let refused = await expectProviderError { try await client.probe(deadline: nil) }
+            #expect(refused?.reason == .unauthorized)
+        }
+    }
 }
