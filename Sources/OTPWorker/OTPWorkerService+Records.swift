@@ -1,0 +1,119 @@
+import Foundation
+import Kafka
+import Logging
+import MessageCentral
+import OTPEvents
+
+extension OTPWorkerService {
+    /// Runs the records of one lane in order, until the lane is empty.
+    func runLane(_ lane: WorkLane, first: KafkaConsumerRecord, generation: UInt64) async {
+        var next: (record: KafkaConsumerRecord, generation: UInt64)? = (first, generation)
+        while let (record, generation) = next {
+            await handle(record, generation: generation)
+            next = lanes.finish(lane: lane, generation: generation)
+        }
+    }
+
+    /// Decides, publishes and marks one record done (or abandons it).
+    func handle(_ record: KafkaConsumerRecord, generation: UInt64) async {
+        let partition = record.topicPartition
+        let lanes = self.lanes
+        let (decision, context) = await processor.decide(record, mayStart: { lanes.mayStart(partition, generation: generation) })
+        let outputs: [KafkaProducerRecord]
+        let outcome: OTPOutput
+        switch decision {
+        case .abandon(let why):
+            metrics.abandoned()
+            logger.debug("record abandoned: \(why)", metadata: recordMetadata(record))
+            return
+        case .outcome(let output):
+            outcome = output
+            outputs = [producerRecord(for: output, input: record, context: context)]
+        case .deadLetter(let error):
+            let failed = OTPFailed(
+                stage: .decode, reason: "INVALID_EVENT", providerCode: nil, message: error.message, retryable: false,
+                requestId: error.partial.requestId, verificationId: error.partial.verificationId,
+                submissionId: error.partial.submissionId, failedAt: Date(), metadata: error.partial.metadata)
+            outcome = .failed(failed)
+            outputs = [
+                producerRecord(for: outcome, input: record, context: context),
+                KafkaProducerRecord(
+                    topic: configuration.topics.deadLetter, key: record.key, value: record.value,
+                    headers: DeadLetterHeaders.headers(
+                        original: record.headers, topic: record.topic, partition: record.partition,
+                        offset: record.offset, stage: .decode, reason: "INVALID_EVENT", message: error.message),
+                    timestampMilliseconds: record.timestampMilliseconds),
+            ]
+        }
+        // Results of a partition that was taken away are dropped: the next owner redoes them.
+        guard lanes.isCurrent(partition, generation: generation) else {
+            metrics.abandoned()
+            return
+        }
+        let published = await publisher.publish(outputs, keepTrying: { lanes.isCurrent(partition, generation: generation) })
+        guard published else {
+            metrics.abandoned()
+            logger.warning("outputs not acknowledged before the partition went or the worker stopped; the record will be read again",
+                           metadata: recordMetadata(record))
+            return
+        }
+        consumer.markDone(record)
+        metrics.outcome(outcome)
+        if case .deadLetter = decision { metrics.outcome(type: "dlq", reason: "INVALID_EVENT") }
+        log(outcome, record: record)
+    }
+
+    private func producerRecord(for output: OTPOutput, input: KafkaConsumerRecord, context: InputContext) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: topic(for: output), key: input.key, value: output.encoded(),
+            headers: headers.headers(type: output.eventType, time: Date(), cause: context))
+    }
+
+    private func topic(for output: OTPOutput) -> String {
+        switch output {
+        case .sent: configuration.topics.sent
+        case .verified: configuration.topics.verified
+        case .failed: configuration.topics.failed
+        }
+    }
+
+    private func recordMetadata(_ record: KafkaConsumerRecord) -> Logger.Metadata {
+        [KafkaLogKey.partition: "\(record.topicPartition)", KafkaLogKey.offset: "\(record.offset)"]
+    }
+
+    /// One line per outcome: ids, masked phone numbers, never codes.
+    private func log(_ output: OTPOutput, record: KafkaConsumerRecord) {
+        var metadata = recordMetadata(record)
+        switch output {
+        case .sent(let sent):
+            metadata[WorkerLogKey.requestID] = "\(sent.requestId)"
+            metadata[WorkerLogKey.verificationID] = "\(sent.verificationId)"
+            metadata[WorkerLogKey.phone] = "\(PhoneNumberMask.mask(countryCode: sent.countryCode, nationalNumber: sent.mobileNumber))"
+            logger.info("otp.sent", metadata: metadata)
+        case .verified(let verified):
+            metadata[WorkerLogKey.verificationID] = "\(verified.verificationId)"
+            if let requestID = verified.requestId { metadata[WorkerLogKey.requestID] = "\(requestID)" }
+            logger.info("otp.verified", metadata: metadata)
+        case .failed(let failed):
+            metadata[WorkerLogKey.stage] = "\(failed.stage.rawValue)"
+            metadata[WorkerLogKey.reason] = "\(failed.reason)"
+            if let requestID = failed.requestId { metadata[WorkerLogKey.requestID] = "\(requestID)" }
+            if let verificationID = failed.verificationId { metadata[WorkerLogKey.verificationID] = "\(verificationID)" }
+            logger.notice("otp.failed", metadata: metadata)
+        }
+    }
+}
+
+/// Log metadata keys of the worker (the Kafka layer's are in `KafkaLogKey`).
+public enum WorkerLogKey {
+    /// The input's `requestId`.
+    public static let requestID = "otp.request_id"
+    /// The provider's verification id.
+    public static let verificationID = "otp.verification_id"
+    /// A phone number, always masked.
+    public static let phone = "otp.phone"
+    /// `send`, `verify` or `decode`.
+    public static let stage = "otp.stage"
+    /// The failure reason.
+    public static let reason = "otp.reason"
+}

@@ -1,0 +1,170 @@
+import Foundation
+import Kafka
+import Logging
+import MessageCentral
+import OTPEvents
+import ServiceLifecycle
+import Synchronization
+
+/// The OTP worker: consumes `otp.requested` and `otp.submitted`, calls the provider, and
+/// publishes `otp.sent`, `otp.verified`, `otp.failed` (and `otp.dlq` for unreadable input).
+///
+/// A ServiceLifecycle `Service`: `run` works until graceful shutdown (or `stop()`), then stops
+/// fetching, finishes or abandons in-flight work within `shutdownDeadline`, commits what is
+/// done, leaves the group and flushes the producer.
+///
+/// Guarantees (the contract's processing rules): one outcome per input record; a record is
+/// marked done only after all its outputs are acknowledged; same-key records in order and
+/// different keys concurrently up to `maxInFlight`; expiry; idempotency by `requestId` and
+/// `submissionId` while remembered; provider outages and refused credentials hold consumption
+/// instead of failing the backlog; revoked partitions' work is finished or abandoned before
+/// their offsets are committed.
+public final class OTPWorkerService: Service, Sendable {
+    let configuration: WorkerConfiguration
+    let consumer: KafkaConsumer
+    let producer: KafkaProducer
+    let processor: RecordProcessor
+    let publisher: OutputPublisher
+    let lanes: Lanes
+    let gate: ProviderGate
+    let headers: CloudEventHeaders
+    let metrics: PipelineMetrics
+    let readiness: ReadinessState?
+    let logger: Logger
+    let revocationBudget: Duration
+    private let shutdown = Mutex<Task<Void, Never>?>(nil)
+
+    /// Creates the worker's Kafka clients; nothing is read until `run`.
+    /// - Parameters:
+    ///   - consumerConfiguration: Its group id is required; offsets are committed by the worker.
+    ///   - readiness: Told whether the worker has joined its group and can reach the provider.
+    /// - Throws: `KafkaError` when a Kafka configuration is refused (naming the property).
+    public init(
+        configuration: WorkerConfiguration,
+        consumerConfiguration: KafkaConsumerConfiguration,
+        producerConfiguration: KafkaProducerConfiguration,
+        provider: any VerificationProvider,
+        readiness: ReadinessState? = nil,
+        logger: Logger = Logger(label: "otp-worker"),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) throws(KafkaError) {
+        let metrics = PipelineMetrics()
+        let lanes = Lanes(capacity: configuration.maxInFlight, metrics: metrics)
+        let consumerHolder = ConsumerHolder()
+        readiness?.set("group", ready: false, reason: "joining the consumer group")
+        readiness?.set("provider", ready: false, reason: "waiting for a first provider token")
+        let gate = ProviderGate(
+            provider: provider, probeBackoff: configuration.probeBackoff, logger: logger,
+            observer: .init(
+                held: { reason in
+                    readiness?.set("provider", ready: false, reason: reason.rawValue + ", consumption paused")
+                    consumerHolder.pauseAll(metrics: metrics)
+                },
+                released: {
+                    readiness?.set("provider", ready: true, reason: "")
+                    consumerHolder.resumeAll(metrics: metrics)
+                }))
+        let listener = WorkerRebalanceListener(
+            lanes: lanes, gate: gate, consumer: consumerHolder, readiness: readiness, metrics: metrics,
+            budget: consumerConfiguration.revocationTimeout - .milliseconds(500), logger: logger)
+        var producerConfiguration = producerConfiguration
+        // Any record the brokers accepted must fit in the DLQ with its extra headers.
+        producerConfiguration.maxMessageBytes = max(producerConfiguration.maxMessageBytes ?? 0, 2 * 1_048_576)
+        self.consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: listener, logger: logger)
+        self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        consumerHolder.set(consumer, gate: gate)
+        self.configuration = configuration
+        self.lanes = lanes
+        self.gate = gate
+        self.metrics = metrics
+        self.readiness = readiness
+        self.logger = logger
+        self.revocationBudget = consumerConfiguration.revocationTimeout
+        self.headers = CloudEventHeaders(source: configuration.source)
+        self.processor = RecordProcessor(
+            configuration: configuration, decoder: EventDecoder(maxEventBytes: configuration.maxEventBytes),
+            provider: provider, gate: gate,
+            idempotency: IdempotencyRegistry(retention: configuration.effectiveRetention, maximumEntries: configuration.idempotencyCapacity),
+            metrics: metrics, logger: logger, now: now)
+        self.publisher = OutputPublisher(producer: producer, metrics: metrics, logger: logger)
+    }
+
+    /// Works until graceful shutdown or `stop()`; returns once stopped cleanly.
+    /// - Throws: `KafkaError` when the consumer hits a fatal error or subscribing fails.
+    public func run() async throws {
+        try consumer.subscribe(topics: configuration.topics.inputs)
+        gate.start()
+        logger.info("worker started", metadata: [
+            "topics": "\(configuration.topics.inputs.joined(separator: ","))",
+            "max-in-flight": "\(configuration.maxInFlight)", "source": "\(configuration.source)",
+        ])
+        var failure: (any Error)?
+        await withGracefulShutdownHandler {
+            do { try await readLoop() } catch { failure = error }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        // The loop also ends on a fatal consumer error; stop in every case.
+        stop()
+        await shutdown.withLock { $0 }?.value
+        if let failure { throw failure }
+    }
+
+    /// Starts a graceful stop (idempotent); `run` returns once it is complete.
+    public func stop() {
+        shutdown.withLock { task in
+            guard task == nil else { return }
+            task = Task { await self.performShutdown() }
+        }
+    }
+
+    private func readLoop() async throws {
+        for try await record in consumer.records {
+            guard await lanes.waitForRoom() else { continue }
+            let admitted = lanes.admit(record) { lane, generation in
+                Task { await self.runLane(lane, first: record, generation: generation) }
+            }
+            if !admitted { metrics.abandoned() }
+        }
+    }
+
+    private func performShutdown() async {
+        let deadline = ContinuousClock.now + configuration.shutdownDeadline
+        logger.info("stopping: finishing in-flight work", metadata: ["in-flight": "\(lanes.admitted)"])
+        lanes.stop()
+        gate.stop()
+        // Leave room within the deadline for committing, leaving the group and flushing.
+        let reserve = min(configuration.shutdownDeadline / 4, .seconds(5))
+        if !(await lanes.drain(nil, until: deadline - reserve)) {
+            logger.warning("abandoning in-flight work at the shutdown deadline", metadata: ["in-flight": "\(lanes.admitted)"])
+            await lanes.cancelRunners(nil)
+        }
+        await consumer.close(timeout: max(deadline - .now - .seconds(1), .seconds(1)))
+        await producer.close(timeout: max(deadline - .now, .seconds(1)))
+        readiness?.set("group", ready: false, reason: "stopped")
+        logger.info("worker stopped")
+    }
+}
+
+/// The consumer, reachable from the gate's callbacks, which exist before it.
+final class ConsumerHolder: Sendable {
+    private let state = Mutex<(consumer: KafkaConsumer?, gate: ProviderGate?)>((nil, nil))
+
+    func set(_ consumer: KafkaConsumer, gate: ProviderGate) { state.withLock { $0 = (consumer, gate) } }
+
+    var consumer: KafkaConsumer? { state.withLock { $0.consumer } }
+    var isHeld: Bool { state.withLock { $0.gate }?.holdReason != nil }
+
+    func pauseAll(metrics: PipelineMetrics) {
+        guard let consumer else { return }
+        let partitions = Array(consumer.assignment)
+        consumer.pause(partitions)
+        metrics.paused(consumer.pausedPartitions.count)
+    }
+
+    func resumeAll(metrics: PipelineMetrics) {
+        guard let consumer else { return }
+        consumer.resume(Array(consumer.assignment))
+        metrics.paused(consumer.pausedPartitions.count)
+    }
+}

@@ -1,0 +1,12 @@
+import OTPEvents
+
+/// What the pipeline decided for one input record, before anything is published.
+enum Decision: Sendable {
+    /// Publish this outcome.
+    case outcome(OTPOutput)
+    /// The input is unreadable: publish `otp.failed` (stage decode) and the record to the DLQ.
+    case deadLetter(EventDecodingError)
+    /// Drop without an outcome and without marking the record done: it is read again (by this
+    /// worker after a restart, or by the partition's next owner).
+    case abandon(String)
+}

@@ -1,0 +1,48 @@
+import Synchronization
+
+/// The worker's memory of outcomes per idempotency key, shared by all lanes.
+///
+/// Usage: `claim` a key; as `.owner`, process and then `complete` on every path (a `nil`
+/// outcome forgets the key so that the next attempt runs anew); `.replay` hands back the
+/// first outcome. Waiting for an in-flight owner happens inside `claim`.
+final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
+    /// What a caller gets for a key.
+    enum Claim: Sendable {
+        case owner
+        case replay(Outcome)
+    }
+
+    /// Resumed with a decision, or with nil when the owner finished and the waiter must claim again.
+    private typealias Waiter = CheckedContinuation<Claim?, Never>
+    private let state: Mutex<IdempotencyState<Outcome, Waiter>>
+
+    init(retention: Duration, maximumEntries: Int) {
+        state = Mutex(IdempotencyState(retention: retention, maximumEntries: maximumEntries))
+    }
+
+    /// Remembered keys (finished and in flight).
+    var count: Int { state.withLock { $0.count } }
+
+    /// Becomes the owner of `key`, or returns the first outcome, waiting while another record
+    /// with the same key is in flight. The wait ends when that owner completes, which it does on
+    /// every path within its provider deadline.
+    func claim(_ key: String) async -> Claim {
+        while true {
+            let decided: Claim? = await withCheckedContinuation { (continuation: Waiter) in
+                let claim = state.withLock { $0.claim(key, now: .now, waiter: { continuation }) }
+                switch claim {
+                case .owner: continuation.resume(returning: .owner)
+                case .replay(let outcome): continuation.resume(returning: .replay(outcome))
+                case .wait: break
+                }
+            }
+            if let decided { return decided }
+        }
+    }
+
+    /// The owner of `key` is done: remember `outcome`, or forget the key when `nil`.
+    func complete(_ key: String, outcome: Outcome?) {
+        let waiters = state.withLock { $0.complete(key, outcome: outcome, now: .now) }
+        for waiter in waiters { waiter.resume(returning: nil) }
+    }
+}

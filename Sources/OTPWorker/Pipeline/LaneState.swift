@@ -1,0 +1,160 @@
+import Kafka
+
+/// Key-ordered admission, as a pure state machine: the core of the worker's concurrency.
+///
+/// Records with the same lane (partition and key) run one after another; different lanes run
+/// concurrently. At most `capacity` records are admitted at a time (running or queued behind
+/// their lane's running record), so memory stays bounded however skewed the keys are. This is
+/// how Confluent's parallel consumer orders by key beyond the partition count.
+///
+/// Partitions carry a generation that changes on every assignment and revocation: work
+/// admitted under an older generation is stale, and its results must be dropped.
+///
+/// Invariants:
+/// - a lane is present in `lanes` exactly while one of its records runs;
+/// - `admitted` equals running plus queued records, over all partitions;
+/// - a revoked partition has no queued records (they are dropped, to be read again by the next owner).
+struct LaneState<Item: Sendable>: Sendable {
+    typealias Lane = WorkLane
+    typealias Partition = KafkaTopicPartition
+
+    /// What the caller must do after admitting an item.
+    enum Admission: Sendable, Equatable {
+        /// Start a runner for this lane with this item.
+        case start
+        /// The item waits behind its lane's running item.
+        case queued
+        /// The partition is not owned (or the worker stops): drop the item, it is read again later.
+        case refused
+    }
+
+    struct PartitionStatus: Sendable {
+        var generation: UInt64
+        var revoking = false
+        var admitted = 0
+    }
+
+    let capacity: Int
+    private(set) var admitted = 0
+    private(set) var stopping = false
+    private var lanes: [Lane: [(item: Item, generation: UInt64)]] = [:]
+    private var partitions: [Partition: PartitionStatus] = [:]
+    private var nextGeneration: UInt64 = 1
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "capacity must be positive")
+        self.capacity = capacity
+    }
+
+    private func partitionOf(_ lane: Lane) -> Partition { lane.partition }
+
+    var hasRoom: Bool { admitted < capacity }
+    var runningLanes: Int { lanes.count }
+
+    /// Records admitted and not finished, for one partition.
+    func admitted(in partition: Partition) -> Int { partitions[partition]?.admitted ?? 0 }
+
+    /// The current generation of an owned partition (nil when not owned).
+    func generation(of partition: Partition) -> UInt64? { partitions[partition]?.generation }
+
+    /// Whether work admitted under `generation` may still publish its results.
+    func isCurrent(_ partition: Partition, generation: UInt64) -> Bool {
+        partitions[partition]?.generation == generation
+    }
+
+    /// Whether work admitted under `generation` may still start something new (a provider call).
+    func mayStart(_ partition: Partition, generation: UInt64) -> Bool {
+        guard let status = partitions[partition] else { return false }
+        return status.generation == generation && !status.revoking && !stopping
+    }
+
+    mutating func assign(_ assigned: [Partition]) {
+        for partition in assigned {
+            partitions[partition] = PartitionStatus(generation: nextGeneration)
+            nextGeneration += 1
+        }
+    }
+
+    /// Starts handing partitions over: their queued items are dropped and returned (their slots
+    /// freed); running items may finish and publish until `finishRevocation`.
+    mutating func beginRevocation(_ revoked: Set<Partition>) -> [Item] {
+        var dropped: [Item] = []
+        for partition in revoked where partitions[partition] != nil {
+            partitions[partition]!.revoking = true
+        }
+        for (lane, queue) in lanes where revoked.contains(partitionOf(lane)) && !queue.isEmpty {
+            dropped.append(contentsOf: queue.map(\.item))
+            for entry in queue { release(partitionOf(lane), generation: entry.generation) }
+            lanes[lane] = []
+        }
+        return dropped
+    }
+
+    /// The partitions are gone: anything still running for them is stale.
+    mutating func finishRevocation(_ revoked: Set<Partition>) {
+        for partition in revoked { partitions[partition] = nil }
+    }
+
+    /// Stops admitting; queued items are dropped and returned.
+    mutating func stop() -> [Item] {
+        stopping = true
+        var dropped: [Item] = []
+        for (lane, queue) in lanes where !queue.isEmpty {
+            dropped.append(contentsOf: queue.map(\.item))
+            for entry in queue { release(partitionOf(lane), generation: entry.generation) }
+            lanes[lane] = []
+        }
+        return dropped
+    }
+
+    /// Admits an item of `lane`. The caller must have checked `hasRoom` (admission past the
+    /// capacity is allowed but means the caller ignored backpressure).
+    mutating func admit(_ item: Item, lane: Lane) -> (Admission, generation: UInt64) {
+        let partition = partitionOf(lane)
+        guard !stopping, let status = partitions[partition], !status.revoking else { return (.refused, 0) }
+        admitted += 1
+        partitions[partition]!.admitted += 1
+        if lanes[lane] != nil {
+            lanes[lane]!.append((item, status.generation))
+            return (.queued, status.generation)
+        }
+        lanes[lane] = []
+        return (.start, status.generation)
+    }
+
+    /// The running item of `lane`, admitted under `generation`, finished; returns the lane's
+    /// next item and its generation, if any. When nil, the lane's runner ends.
+    mutating func finish(lane: Lane, generation: UInt64) -> (item: Item, generation: UInt64)? {
+        release(partitionOf(lane), generation: generation)
+        guard var queue = lanes[lane], !queue.isEmpty else {
+            lanes[lane] = nil
+            return nil
+        }
+        let next = queue.removeFirst()
+        lanes[lane] = queue
+        return next
+    }
+
+    /// Frees one slot; the partition's own count only if the item belongs to its current generation.
+    private mutating func release(_ partition: Partition, generation: UInt64) {
+        admitted -= 1
+        if partitions[partition]?.generation == generation { partitions[partition]!.admitted -= 1 }
+    }
+}
+
+extension LaneState.Admission: CustomStringConvertible {
+    var description: String {
+        switch self {
+        case .start: "start"
+        case .queued: "queued"
+        case .refused: "refused"
+        }
+    }
+}
+
+/// Records that must run in order: same partition, same key. Records without a key share
+/// their partition's one lane.
+struct WorkLane: Hashable, Sendable {
+    var partition: KafkaTopicPartition
+    var key: [UInt8]?
+}

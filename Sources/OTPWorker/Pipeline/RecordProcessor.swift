@@ -1,0 +1,167 @@
+import Foundation
+import Kafka
+import Logging
+import MessageCentral
+import OTPEvents
+
+/// Turns one input record into a decision: decode, route, expiry, idempotency, provider call.
+///
+/// Publishing and marking done are the caller's. Every path that claims an idempotency key
+/// completes it, so duplicates waiting on it never wait forever.
+struct RecordProcessor: Sendable {
+    let configuration: WorkerConfiguration
+    let decoder: EventDecoder
+    let provider: any VerificationProvider
+    let gate: ProviderGate
+    let idempotency: IdempotencyRegistry<OTPOutput>
+    let metrics: PipelineMetrics
+    let logger: Logger
+    /// Wall-clock time, injectable for expiry tests.
+    let now: @Sendable () -> Date
+
+    /// Decides what to publish for `record`.
+    /// - Parameter mayStart: whether the record's partition is still owned and the worker not
+    ///   stopping; checked before any provider call so that revoked work is not started.
+    func decide(_ record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool) async -> (Decision, InputContext) {
+        let kind: OTPInputKind = record.topic == configuration.topics.submitted ? .submitted : .requested
+        let decoded: DecodedInput
+        do {
+            decoded = try decoder.decode(value: record.value, headers: record.headers, kind: kind)
+        } catch {
+            return (.deadLetter(error), InputContext(headers: record.headers))
+        }
+        switch decoded.input {
+        case .requested(let request):
+            return (await send(request, record: record, mayStart: mayStart), decoded.context)
+        case .submitted(let submission):
+            return (await verify(submission, mayStart: mayStart), decoded.context)
+        }
+    }
+
+    private func send(_ request: OTPRequested, record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool) async -> Decision {
+        let key = "requested/" + request.requestId
+        if case .replay(let first) = await idempotency.claim(key) {
+            metrics.replayed()
+            return .outcome(first)
+        }
+        var remembered: OTPOutput?
+        defer { idempotency.complete(key, outcome: remembered) }
+
+        if let age = age(of: request, record: record), age > configuration.maxRequestAge {
+            let output = OTPOutput.failed(OTPFailed(
+                stage: .send, reason: "REQUEST_EXPIRED", providerCode: nil,
+                message: "request is \(Int(age.components.seconds))s old, older than the maximum age of \(configuration.maxRequestAge)",
+                retryable: false, requestId: request.requestId, verificationId: nil, submissionId: nil,
+                failedAt: now(), metadata: request.metadata))
+            remembered = output
+            return .outcome(output)
+        }
+        guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
+
+        let started = ContinuousClock.now
+        do {
+            let result = try await provider.send(
+                SendRequest(countryCode: request.countryCode, mobileNumber: request.mobileNumber,
+                            flowType: FlowType(rawValue: request.flowType.rawValue) ?? .sms, otpLength: request.otpLength),
+                deadline: started + configuration.providerDeadline)
+            metrics.providerCall(.send, duration: .now - started)
+            gate.reportAnswered()
+            let output = OTPOutput.sent(OTPSent(
+                requestId: request.requestId, verificationId: result.verificationId,
+                countryCode: request.countryCode, mobileNumber: request.mobileNumber, flowType: request.flowType,
+                timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
+                sentAt: now(), metadata: request.metadata))
+            remembered = output
+            return .outcome(output)
+        } catch {
+            metrics.providerCall(.send, duration: .now - started)
+            if Task.isCancelled { return .abandon("cancelled during the provider call") }
+            gate.report(error)
+            let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
+                                                  verificationId: nil, submissionId: nil, metadata: request.metadata))
+            if !error.retryable { remembered = output }
+            return .outcome(output)
+        }
+    }
+
+    private func verify(_ submission: OTPSubmitted, mayStart: @Sendable () -> Bool) async -> Decision {
+        let key = submission.submissionId.map { "submitted/" + $0 }
+        if let key, case .replay(let first) = await idempotency.claim(key) {
+            metrics.replayed()
+            return .outcome(first)
+        }
+        var remembered: OTPOutput?
+        defer { if let key { idempotency.complete(key, outcome: remembered) } }
+        guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
+
+        let started = ContinuousClock.now
+        do {
+            let result = try await provider.validate(
+                ValidateRequest(verificationId: submission.verificationId, code: Secret(submission.code)),
+                deadline: started + configuration.providerDeadline)
+            metrics.providerCall(.validate, duration: .now - started)
+            gate.reportAnswered()
+            let output = OTPOutput.verified(OTPVerified(
+                verificationId: submission.verificationId, requestId: submission.requestId,
+                submissionId: submission.submissionId, verifiedAt: now(),
+                transactionId: result.transactionId, metadata: submission.metadata))
+            remembered = output
+            return .outcome(output)
+        } catch {
+            metrics.providerCall(.validate, duration: .now - started)
+            if Task.isCancelled { return .abandon("cancelled during the provider call") }
+            gate.report(error)
+            let output = OTPOutput.failed(failure(error, stage: .verify, requestId: submission.requestId,
+                                                  verificationId: submission.verificationId,
+                                                  submissionId: submission.submissionId, metadata: submission.metadata))
+            if !error.retryable { remembered = output }
+            return .outcome(output)
+        }
+    }
+
+    /// Waits while the gate holds provider calls; false when the work must be abandoned instead.
+    private func passGate(mayStart: @Sendable () -> Bool) async -> Bool {
+        while true {
+            guard mayStart(), !Task.isCancelled else { return false }
+            if gate.holdReason == nil { return true }
+            await gate.waitWhileHeld()
+        }
+    }
+
+    /// How old the request is, by `requestedAt`, else by the record's timestamp.
+    private func age(of request: OTPRequested, record: KafkaConsumerRecord) -> Duration? {
+        let asked: Date
+        if let requestedAt = request.requestedAt {
+            asked = requestedAt
+        } else if let milliseconds = record.timestampMilliseconds, milliseconds > 0 {
+            asked = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        } else {
+            return nil
+        }
+        let seconds = now().timeIntervalSince(asked)
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+
+    /// The contract's `otp.failed` for a provider error. `UNEXPECTED_RESPONSE` (an answer the
+    /// document does not describe) is not a contract reason: it becomes `SERVER_ERROR`.
+    private func failure(
+        _ error: ProviderError, stage: FailureStage, requestId: String?, verificationId: String?,
+        submissionId: String?, metadata: [String: String]?
+    ) -> OTPFailed {
+        let reason = error.reason == .unexpectedResponse ? ProviderFailureReason.serverError : error.reason
+        return OTPFailed(
+            stage: stage, reason: reason.rawValue, providerCode: error.providerCode, message: error.message,
+            retryable: reason.isRetryable, requestId: requestId, verificationId: verificationId,
+            submissionId: submissionId, failedAt: now(), metadata: metadata)
+    }
+}
+
+extension InputContext {
+    /// The envelope of a record that could not be decoded, from its binary-mode headers.
+    init(headers: [KafkaHeader]) {
+        self.init(
+            ceID: headers.last(named: "ce_id")?.stringValue,
+            traceparent: headers.last(named: "traceparent")?.stringValue,
+            tracestate: headers.last(named: "tracestate")?.stringValue)
+    }
+}

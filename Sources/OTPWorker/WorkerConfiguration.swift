@@ -1,0 +1,50 @@
+/// The topic names the worker reads and writes (all configurable; defaults from the contract).
+public struct WorkerTopics: Sendable, Hashable {
+    public var requested = "otp.requested"
+    public var submitted = "otp.submitted"
+    public var sent = "otp.sent"
+    public var verified = "otp.verified"
+    public var failed = "otp.failed"
+    public var deadLetter = "otp.dlq"
+
+    /// The contract's default names.
+    public init() {}
+
+    /// The two input topics.
+    public var inputs: [String] { [requested, submitted] }
+}
+
+/// How the worker behaves, read once at the edge (flags, environment) and passed in.
+public struct WorkerConfiguration: Sendable {
+    /// Topic names.
+    public var topics = WorkerTopics()
+    /// Records handled at once (running or waiting behind their key); `--max-in-flight`.
+    public var maxInFlight = 256
+    /// An `otp.requested` older than this is not sent (`REQUEST_EXPIRED`); `--max-request-age`.
+    public var maxRequestAge: Duration = .seconds(600)
+    /// Covers every attempt of one provider call, token fetches included; `--provider-deadline`.
+    public var providerDeadline: Duration = .seconds(30)
+    /// Bounds a graceful stop: in-flight work is finished or abandoned by then; `--shutdown-deadline`.
+    public var shutdownDeadline: Duration = .seconds(20)
+    /// A record whose value is larger is `INVALID_EVENT`; `--max-event-bytes`.
+    public var maxEventBytes = 65_536
+    /// Names this process in `ce_source` (`urn:otp-worker:INSTANCE`); `--instance-id`.
+    public var instanceID: String
+    /// How long idempotency keys are remembered; at least `maxRequestAge` (rule 4).
+    public var idempotencyRetention: Duration = .seconds(900)
+    /// Bound on remembered idempotency keys; the oldest finished ones go first.
+    public var idempotencyCapacity = 200_000
+    /// Backoff between probes while provider calls are held.
+    public var probeBackoff: ClosedRange<Duration> = .milliseconds(250)...(.seconds(15))
+
+    /// Defaults from the contract, for this instance.
+    public init(instanceID: String) {
+        self.instanceID = instanceID
+    }
+
+    /// The `ce_source` of every output: distinct per process.
+    public var source: String { "urn:otp-worker:\(instanceID)" }
+
+    /// Retention actually used: never below the maximum request age.
+    var effectiveRetention: Duration { max(idempotencyRetention, maxRequestAge) }
+}
