@@ -85,7 +85,7 @@ final class Lanes: Sendable {
         room?.resume(returning: !state.withLock { $0.lanes.stopping })
         resume.forEach { $0.resume() }
         metrics.inFlight(count)
-        return next
+        return next.map { (record: $0.item, generation: $0.generation) }
     }
 
     func assign(_ partitions: [KafkaTopicPartition]) {

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// Collects every log line of a stack (worker, provider client, Kafka clients) at trace level,
+/// and the secrets the test came across, to check that none reached a log line.
+final class LogCapture: Sendable {
+    struct Line: Sendable, CustomStringConvertible {
+        var level: Logger.Level
+        var label: String
+        var message: String
+        var metadata: [String: String]
+
+        var description: String {
+            let rendered = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            return "[\(level)] \(label): \(message) \(rendered)"
+        }
+    }
+
+    private let storage = Mutex<[Line]>([])
+    private let secrets = Mutex<Set<String>>([])
+
+    var lines: [Line] { storage.withLock { $0 } }
+
+    /// A logger at trace level that writes here.
+    func logger(label: String) -> Logger {
+        var logger = Logger(label: label) { label in Handler(capture: self, label: label) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    /// Something that must never be logged: a code, a password, its key, a full phone number.
+    func noteSecret(_ secret: String) {
+        guard secret.count >= 4 else { return }
+        secrets.withLock { _ = $0.insert(secret) }
+    }
+
+    /// Records an issue for every line that holds a noted secret or a token (JWTs start `eyJ`).
+    func expectNoSecrets(sourceLocation: SourceLocation = #_sourceLocation) {
+        let secrets = self.secrets.withLock { $0 }
+        for line in lines {
+            let text = line.description
+            if text.contains("eyJ") {
+                Issue.record("a token reached the logs: \(line.label) \(line.message)", sourceLocation: sourceLocation)
+            }
+            for secret in secrets where text.contains(secret) {
+                Issue.record("a secret reached the logs in: \(line.label) \(line.message)", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    fileprivate func append(_ line: Line) {
+        storage.withLock { $0.append(line) }
+    }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        let label: String
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            var rendered = metadata.merging(event.metadata ?? [:]) { $1 }.mapValues { "\($0)" }
+            if let error = event.error { rendered["error"] = "\(error)" }
+            capture.append(Line(level: event.level, label: label, message: "\(event.message)", metadata: rendered))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Kafka
+import KafkaEmbedded
+import Logging
+import OTPWorker
+import Synchronization
+import Testing
+
+/// Reads every output topic from the beginning, without a group, and keeps what it saw.
+final class OutputCollector: Sendable {
+    /// One output record, with its JSON decoded for assertions.
+    struct Output: Sendable {
+        let record: KafkaConsumerRecord
+        var topic: String { record.topic }
+        var key: String? { record.key.map { String(decoding: $0, as: UTF8.self) } }
+        var json: [String: Any] {
+            guard let value = record.value,
+                let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any]
+            else { return [:] }
+            return object
+        }
+        func string(_ field: String) -> String? { json[field] as? String }
+        func header(_ name: String) -> String? { record.headers.last(named: name)?.stringValue }
+    }
+
+    private let consumer: KafkaConsumer
+    private let seen: Seen
+
+    private let reader: Task<Void, Never>
+
+    init(cluster: EmbeddedKafkaCluster, topics: WorkerTopics, partitions: Int, logger: Logger) throws {
+        let configuration = KafkaConsumerConfiguration(
+            bootstrapServers: cluster.bootstrapServers, groupID: nil, properties: fastConsumerOptions)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        var assignment: [KafkaTopicPartition: KafkaOffset] = [:]
+        for topic in [topics.sent, topics.verified, topics.failed, topics.deadLetter] {
+            for partition in 0..<partitions {
+                assignment[KafkaTopicPartition(topic: topic, partition: Int32(partition))] = .beginning
+            }
+        }
+        try consumer.assign(assignment)
+        self.consumer = consumer
+        let seen = Seen()
+        self.seen = seen
+        self.reader = Task {
+            do {
+                for try await record in consumer.records {
+                    seen.append(Output(record: record))
+                }
+            } catch {}
+        }
+    }
+
+    var all: [Output] { seen.all }
+
+    func on(_ topic: String) -> [Output] { all.filter { $0.topic == topic } }
+
+    /// Outputs whose JSON `field` equals `value`.
+    func matching(_ field: String, _ value: String) -> [Output] { all.filter { $0.string(field) == value } }
+
+    /// Waits until `predicate` holds over what was seen.
+    func wait(
+        timeout: Duration = .seconds(20), _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation, until predicate: ([Output]) -> Bool
+    ) async throws {
+        try await eventually(timeout: timeout, what, sourceLocation: sourceLocation) { predicate(all) }
+    }
+
+    func close() async {
+        await consumer.close(timeout: .seconds(5))
+        reader.cancel()
+    }
+}
+
+private final class Seen: Sendable {
+    private let outputs = Mutex<[OutputCollector.Output]>([])
+    func append(_ output: OutputCollector.Output) { outputs.withLock { $0.append(output) } }
+    var all: [OutputCollector.Output] { outputs.withLock { $0 } }
+}

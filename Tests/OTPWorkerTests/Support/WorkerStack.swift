@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Foundation
+import Kafka
+import KafkaEmbedded
+import Logging
+import MessageCentral
+import MessageCentralSandbox
+import OTPEvents
+import Synchronization
+import Testing
+
+@testable import OTPWorker
+
+/// Options that make the embedded cluster answer quickly and rebalance quickly.
+let fastConsumerOptions = [
+    "fetch.wait.max.ms": "10",
+    "heartbeat.interval.ms": "100",
+    "topic.metadata.refresh.interval.ms": "1000",
+]
+
+/// One end-to-end environment in the test process: an embedded cluster with the worker's six
+/// topics, the provider sandbox on loopback, a producer for inputs and a reader of every output
+/// topic. Workers are started with `startWorker` and stopped by the stack at the end.
+final class WorkerStack: Sendable {
+    let cluster: EmbeddedKafkaCluster
+    let sandbox: SandboxHandle
+    let sandboxConfiguration: SandboxConfiguration
+    let topics = WorkerTopics()
+    let partitions: Int
+    let producer: KafkaProducer
+    let outputs: OutputCollector
+    let logs: LogCapture
+    let group: String
+    private let httpClient: HTTPClient
+    private let workers = Mutex<[RunningWorker]>([])
+
+    init(cluster: EmbeddedKafkaCluster, sandbox: SandboxHandle, sandboxConfiguration: SandboxConfiguration,
+         partitions: Int, httpClient: HTTPClient, logs: LogCapture) throws {
+        self.cluster = cluster
+        self.sandbox = sandbox
+        self.sandboxConfiguration = sandboxConfiguration
+        self.partitions = partitions
+        self.httpClient = httpClient
+        self.logs = logs
+        self.group = "otp-worker-" + UUID().uuidString.prefix(8)
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
+        producerConfiguration.maxMessageBytes = 4 * 1_048_576
+        self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logs.logger(label: "test.producer"))
+        self.outputs = try OutputCollector(cluster: cluster, topics: topics, partitions: partitions, logger: logs.logger(label: "test.outputs"))
+    }
+
+    /// A provider client pointed at the sandbox, with test-sized timeouts.
+    func makeProvider(deadline: Duration = .seconds(3), password: String? = nil) -> MessageCentralClient {
+        let configuration = MessageCentralConfiguration(
+            baseURL: sandbox.baseURL, customerID: sandboxConfiguration.customerID,
+            password: Secret(password ?? sandboxConfiguration.password),
+            connectTimeout: .seconds(1), requestTimeout: .seconds(1), callDeadline: deadline,
+            retry: .exponentialJitter(base: .milliseconds(20), max: .milliseconds(200)))
+        return MessageCentralClient(configuration: configuration, httpClient: httpClient, logger: logs.logger(label: "test.provider"))
+    }
+
+    /// Starts a worker in this stack's group and returns once it owns partitions.
+    @discardableResult
+    func startWorker(
+        provider: (any VerificationProvider)? = nil,
+        instance: String = "w\(Int.random(in: 1000...9999))",
+        waitForAssignment: Bool = true,
+        configure: (inout WorkerConfiguration) -> Void = { _ in }
+    ) async throws -> RunningWorker {
+        var configuration = WorkerConfiguration(instanceID: instance)
+        configuration.providerDeadline = .seconds(3)
+        configuration.shutdownDeadline = .seconds(10)
+        configuration.probeBackoff = .milliseconds(100)...(.milliseconds(500))
+        configure(&configuration)
+        var consumerConfiguration = KafkaConsumerConfiguration(
+            bootstrapServers: cluster.bootstrapServers, groupID: group, sessionTimeout: .seconds(6),
+            commitInterval: .milliseconds(100), revocationTimeout: .seconds(5), properties: fastConsumerOptions)
+        consumerConfiguration.client.clientID = "otp-worker-\(instance)"
+        let producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
+        let readiness = ReadinessState()
+        let service = try OTPWorkerService(
+            configuration: configuration, consumerConfiguration: consumerConfiguration,
+            producerConfiguration: producerConfiguration, provider: provider ?? makeProvider(deadline: configuration.providerDeadline),
+            readiness: readiness, logger: logs.logger(label: "otp-worker.\(instance)"))
+        let task = Task { try await service.run() }
+        let worker = RunningWorker(service: service, task: task, readiness: readiness)
+        workers.withLock { $0.append(worker) }
+        if waitForAssignment {
+            try await eventually("worker \(instance) owns partitions") { !service.consumer.assignment.isEmpty }
+        }
+        return worker
+    }
+
+    /// Publishes an input record and waits for the brokers' acknowledgement.
+    @discardableResult
+    func publish(
+        _ topic: String, key: String?, json: String, headers: [KafkaHeader] = [], timestamp: Int64? = nil
+    ) async throws -> KafkaDeliveryReport {
+        try await publish(topic, key: key.map { Array($0.utf8) }, value: Array(json.utf8), headers: headers, timestamp: timestamp)
+    }
+
+    @discardableResult
+    func publish(
+        _ topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], timestamp: Int64? = nil
+    ) async throws -> KafkaDeliveryReport {
+        try await producer.send(KafkaProducerRecord(topic: topic, key: key, value: value, headers: headers, timestampMilliseconds: timestamp))
+    }
+
+    /// Stops every worker and the clients.
+    func close() async {
+        for worker in workers.withLock({ $0 }) { await worker.stop() }
+        await outputs.close()
+        await producer.close(timeout: .seconds(5))
+    }
+}
+
+/// A worker running in the test process.
+struct RunningWorker: Sendable {
+    let service: OTPWorkerService
+    let task: Task<Void, any Error>
+    let readiness: ReadinessState
+
+    /// Graceful stop; waits for `run` to return.
+    func stop() async {
+        service.stop()
+        _ = try? await task.value
+    }
+}
+
+/// Runs `body` with a fresh stack; everything is stopped however `body` ends.
+func withWorkerStack<T: Sendable>(
+    partitions: Int = 3,
+    sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(port: 0),
+    _ body: (WorkerStack) async throws -> T
+) async throws -> T {
+    let logs = LogCapture()
+    var topics: [String: Int] = [:]
+    for topic in [WorkerTopics().requested, WorkerTopics().submitted, WorkerTopics().sent, WorkerTopics().verified, WorkerTopics().failed, WorkerTopics().deadLetter] {
+        topics[topic] = partitions
+    }
+    return try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in
+        try await withSandbox(sandboxConfiguration) { handle in
+            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+            let stack: WorkerStack
+            do {
+                stack = try WorkerStack(cluster: cluster, sandbox: handle, sandboxConfiguration: sandboxConfiguration,
+                                        partitions: partitions, httpClient: httpClient, logs: logs)
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
+            }
+            do {
+                let result = try await body(stack)
+                await stack.close()
+                try await httpClient.shutdown()
+                logs.expectNoSecrets()
+                return result
+            } catch {
+                await stack.close()
+                try? await httpClient.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes. A bounded wait on a condition, not a sleep.
+func eventually(
+    timeout: Duration = .seconds(20), _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out after \(timeout) waiting for: \(what)", sourceLocation: sourceLocation)
+    throw TimedOut(what: what)
+}
+
+struct TimedOut: Error {
+    var what: String
+}
+
+/// A fresh 10-digit national number, so sends do not trip the sandbox's per-number limits.
+func freshMobileNumber() -> String {
+    "9" + String(Int.random(in: 100_000_000...999_999_999))
+}
