@@ -55,7 +55,8 @@ final class WorkerStack: Sendable {
             baseURL: sandbox.baseURL, customerID: sandboxConfiguration.customerID,
             password: Secret(password ?? sandboxConfiguration.password),
             connectTimeout: .seconds(1), requestTimeout: .seconds(1), callDeadline: deadline,
-            retry: .exponentialJitter(base: .milliseconds(20), max: .milliseconds(200)))
+            retry: .exponentialJitter(base: .milliseconds(20), max: .milliseconds(200)),
+            maximumConnectionsPerHost: 256)
         return MessageCentralClient(configuration: configuration, httpClient: httpClient, logger: logs.logger(label: "test.provider"))
     }
 
@@ -140,7 +141,11 @@ func withWorkerStack<T: Sendable>(
     }
     return try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in
         try await withSandbox(sandboxConfiguration) { handle in
-            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+            var poolSizing = MessageCentralConfiguration(baseURL: handle.baseURL, customerID: "", password: Secret(""))
+            poolSizing.maximumConnectionsPerHost = 256
+            poolSizing.connectTimeout = .seconds(1)
+            poolSizing.requestTimeout = .seconds(1)
+            let httpClient = MessageCentralClient.makeHTTPClient(for: poolSizing)
             let stack: WorkerStack
             do {
                 stack = try WorkerStack(cluster: cluster, sandbox: handle, sandboxConfiguration: sandboxConfiguration,
