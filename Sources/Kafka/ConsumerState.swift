@@ -212,6 +212,17 @@ struct ConsumerState {
         return commits
     }
 
+    /// Background commits are held from a commit refused for a rebalance until the rebalance is
+    /// served (or this instant passes): commits sent during a rebalance carry the old generation,
+    /// and librdkafka answers ILLEGAL_GENERATION by declaring the whole assignment lost.
+    var commitsSuspendedUntil: ContinuousClock.Instant?
+
+    /// Whether background commits may go out now.
+    func mayCommitInBackground(now: ContinuousClock.Instant) -> Bool {
+        guard let until = commitsSuspendedUntil else { return true }
+        return now >= until
+    }
+
     /// Forgets that `commits` were committed, after the commit failed, so they are tried again.
     mutating func commitFailed(_ commits: [KafkaTopicPartition: Int64]) {
         for (key, offset) in commits where partitions[key]?.tracker.lastCommitted == offset {

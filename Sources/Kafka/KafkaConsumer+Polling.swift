@@ -123,7 +123,8 @@ extension KafkaConsumer {
 
     /// Commits moved offsets without waiting; failures are logged and retried next time.
     func commitInBackground() {
-        let commits = state.withLock { $0.takeCommits() }
+        let now = ContinuousClock.now
+        let commits = state.withLock { $0.mayCommitInBackground(now: now) ? $0.takeCommits() : [:] }
         guard !commits.isEmpty else { return }
         let err = RDKafkaPartitionList.with(commits) { rd_kafka_commit(handle.pointer, $0, 1) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {

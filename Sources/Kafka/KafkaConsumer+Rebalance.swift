@@ -8,6 +8,8 @@ extension KafkaConsumer {
     func handleRebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let partitions = RDKafkaPartitionList.partitions(list)
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // The rebalance is being served: background commits carry the new generation from here.
+        defer { state.withLock { $0.commitsSuspendedUntil = nil } }
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             state.withLock { $0.assign(partitions) }

@@ -64,12 +64,16 @@ public final class KafkaConsumer: Sendable {
                 let refused = err != RD_KAFKA_RESP_ERR_NO_ERROR ? offsets : offsets.filter { failed[$0.key] != nil }
                 let error = err != RD_KAFKA_RESP_ERR_NO_ERROR ? KafkaError(err) : failed.values.first
                 callbackLogger.warning("commit failed", metadata: [KafkaLogKey.error: "\(error?.name ?? "")"])
-                // Refusals tied to a rebalance are not retried: resending during the rebalance
-                // draws ILLEGAL_GENERATION, which makes librdkafka rejoin, which starts another
-                // rebalance. The revocation commits these partitions if they move, and the
-                // next movement commits them if they stay.
-                if let error, Self.isGroupGenerationError(error.code) { return }
-                state.withLock { $0.commitFailed(refused) }
+                // Refusals tied to a rebalance hold background commits until the rebalance is
+                // served: resending during it draws ILLEGAL_GENERATION, on which librdkafka
+                // rejoins and declares the assignment lost. The revocation commits these
+                // partitions if they move; the next background commit if they stay.
+                let holdCommits = error.map { Self.isGroupGenerationError($0.code) } ?? false
+                let holdUntil = ContinuousClock.now + max(configuration.sessionTimeout, .seconds(10))
+                state.withLock { state in
+                    state.commitFailed(refused)
+                    if holdCommits { state.commitsSuspendedUntil = holdUntil }
+                }
             })
         self.handle = try RDKafkaHandle(type: RD_KAFKA_CONSUMER, properties: configuration.librdkafkaProperties, callbacks: callbacks)
         rd_kafka_poll_set_consumer(handle.pointer)

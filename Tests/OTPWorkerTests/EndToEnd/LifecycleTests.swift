@@ -1,0 +1,74 @@
+import Foundation
+import Kafka
+import MessageCentralSandbox
+import Testing
+
+@testable import OTPWorker
+
+@Suite("End to end: stops, restarts and rebalances", .timeLimit(.minutes(3)))
+struct LifecycleTests {
+    static func request(_ id: String) -> String {
+        #"{"requestId":"\#(id)","countryCode":"91","mobileNumber":"\#(freshMobileNumber())"}"#
+    }
+
+    /// Outcomes per requestId on the three outcome topics.
+    static func outcomeCounts(_ stack: WorkerStack) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for output in stack.outputs.all where output.topic != "otp.dlq" {
+            if let id = output.string("requestId") { counts[id, default: 0] += 1 }
+        }
+        return counts
+    }
+
+    @Test("a stop in the middle of a run and a restart: every request gets exactly one outcome")
+    func stopAndRestart() async throws {
+        try await withWorkerStack { stack in
+            stack.sandbox.setLatency(.milliseconds(100))
+            let first = try await stack.startWorker { $0.maxInFlight = 16 }
+            let ids = (0..<150).map { "sr-\($0)" }
+            for id in ids { try await stack.publish(stack.topics.requested, key: id, json: Self.request(id)) }
+            try await eventually("some outcomes") { Self.outcomeCounts(stack).count >= 20 }
+            await first.stop()
+            let atStop = Self.outcomeCounts(stack).count
+            #expect(atStop < ids.count, "the stop came mid-run")
+
+            try await stack.startWorker { $0.maxInFlight = 16 }
+            try await stack.outputs.wait(timeout: .seconds(40), "every request has an outcome") { _ in
+                Self.outcomeCounts(stack).count == ids.count
+            }
+            let counts = Self.outcomeCounts(stack)
+            #expect(counts.values.allSatisfy { $0 == 1 }, "duplicates: \(counts.filter { $0.value > 1 })")
+            #expect(stack.outputs.on("otp.failed").isEmpty)
+            #expect(stack.sandbox.stats.sends == ids.count, "no request sent twice after a graceful stop")
+        }
+    }
+
+    @Test("a second worker joining and the first leaving hand partitions over with one outcome per request")
+    func rebalance() async throws {
+        try await withWorkerStack(partitions: 6) { stack in
+            stack.sandbox.setLatency(.milliseconds(50))
+            let first = try await stack.startWorker(instance: "first") { $0.maxInFlight = 8 }
+            let ids = (0..<240).map { "rb-\($0)" }
+            let producer = Task {
+                for id in ids {
+                    try await stack.publish(stack.topics.requested, key: id, json: Self.request(id))
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            try await eventually("some outcomes") { Self.outcomeCounts(stack).count >= 30 }
+            let second = try await stack.startWorker(instance: "second", waitForAssignment: false) { $0.maxInFlight = 8 }
+            try await eventually("both own partitions") {
+                !second.service.consumer.assignment.isEmpty && !first.service.consumer.assignment.isEmpty
+            }
+            try await eventually("more outcomes") { Self.outcomeCounts(stack).count >= 120 }
+            await first.stop()
+            try await producer.value
+            try await stack.outputs.wait(timeout: .seconds(40), "every request has an outcome") { _ in
+                Self.outcomeCounts(stack).count == ids.count
+            }
+            let counts = Self.outcomeCounts(stack)
+            #expect(counts.values.allSatisfy { $0 == 1 }, "duplicates: \(counts.filter { $0.value > 1 })")
+            #expect(stack.sandbox.stats.sends == ids.count)
+        }
+    }
+}
