@@ -3,7 +3,7 @@ import Kafka
 import OTPEvents
 import Testing
 
-@Suite("CloudEvents inputs and trace context")
+@Suite("CloudEvents inputs and trace context", .timeLimit(.minutes(1)))
 struct CloudEventsInputTests {
     static let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     static let payload = #"{"requestId":"r-1","countryCode":"91","mobileNumber":"9876543210"}"#

@@ -3,7 +3,7 @@ import Kafka
 import OTPEvents
 import Testing
 
-@Suite("Output and dead-letter headers")
+@Suite("Output and dead-letter headers", .timeLimit(.minutes(1)))
 struct HeaderTests {
     @Test("CloudEvents binary-mode headers for an output without a cause")
     func cloudEvents() throws {

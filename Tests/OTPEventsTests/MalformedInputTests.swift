@@ -1,7 +1,7 @@
 import OTPEvents
 import Testing
 
-@Suite("Malformed records")
+@Suite("Malformed records", .timeLimit(.minutes(1)))
 struct MalformedInputTests {
     @Test(
         "document-level faults have no field",

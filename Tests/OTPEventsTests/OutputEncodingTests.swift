@@ -2,7 +2,7 @@ import Foundation
 import OTPEvents
 import Testing
 
-@Suite("Output encoding")
+@Suite("Output encoding", .timeLimit(.minutes(1)))
 struct OutputEncodingTests {
     static func text(_ output: OTPOutput) -> String {
         String(decoding: output.encoded(), as: UTF8.self)

@@ -2,7 +2,7 @@ import Foundation
 import OTPEvents
 import Testing
 
-@Suite("The code never shows")
+@Suite("The code never shows", .timeLimit(.minutes(1)))
 struct RedactionTests {
     static let code = "90817263"
     static let submission = OTPSubmitted(verificationId: "v-1", code: code, requestId: "r-1", submissionId: "s-1", metadata: ["k": "v"])

@@ -2,7 +2,7 @@ import Foundation
 import OTPEvents
 import Testing
 
-@Suite("otp.requested decoding")
+@Suite("otp.requested decoding", .timeLimit(.minutes(1)))
 struct RequestedDecodingTests {
     @Test("a minimal request gets the defaults")
     func defaults() throws {

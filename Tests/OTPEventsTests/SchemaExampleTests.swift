@@ -4,7 +4,7 @@ import OTPEvents
 import Testing
 
 /// The schemas and the decoder give one verdict on one corpus, so they cannot drift apart.
-@Suite("Schema examples agree with the decoder")
+@Suite("Schema examples agree with the decoder", .timeLimit(.minutes(1)))
 struct SchemaExampleTests {
     static let inputKinds: [String: OTPInputKind] = ["otp.requested": .requested, "otp.submitted": .submitted]
 
@@ -58,6 +58,7 @@ struct SchemaExampleTests {
             let expected = try #require(index[name])
             let kind = try #require(Self.inputKinds[expected.event], "invalid/\(name): \(expected.event) is not an input")
             let bytes = try RepositoryFiles.bytes(file)
+            #expect(DecodingRule(rawValue: expected.rule) != nil, "invalid/\(name): \(expected.rule) is not a DecodingRule")
             let want = SchemaViolation(field: expected.field, rule: expected.rule)
             let verdict = try Self.schemaVerdict(bytes, event: expected.event)
             #expect(verdict.contains(want), "schema on invalid/\(name): wanted \(want), got \(verdict)")

@@ -1,7 +1,7 @@
 import OTPEvents
 import Testing
 
-@Suite("otp.submitted decoding")
+@Suite("otp.submitted decoding", .timeLimit(.minutes(1)))
 struct SubmittedDecodingTests {
     @Test("a full submission")
     func full() throws {

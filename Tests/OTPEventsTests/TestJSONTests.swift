@@ -1,6 +1,6 @@
 import Testing
 
-@Suite("Test witnesses")
+@Suite("Test witnesses", .timeLimit(.minutes(1)))
 struct TestWitnessTests {
     @Test("the test-side JSON check refuses trailing commas, which Foundation accepts")
     func trailingCommas() {
