@@ -18,6 +18,8 @@
 ///   `message_central_token_fetches_total{outcome}`, `message_central_retries_total{operation}`.
 ///
 /// Dimensions take a small fixed set of values: never ids, phone numbers or codes.
+/// Emit each name always as the same kind (counter, gauge, timer) and always with dimensions
+/// or always without: swift-prometheus traps on a family that mixes them.
 public enum WorkerMetrics {
     /// Counter `otp_outcomes_total`, dimensions ``Dimension/type`` and ``Dimension/reason``.
     public static let outcomes = "otp_outcomes_total"
