@@ -21,9 +21,11 @@ public enum RFC3339 {
     /// Formats `date` in UTC with milliseconds, e.g. `2026-11-26T20:01:02.345Z`.
     ///
     /// The milliseconds are truncated, not rounded, so a formatted time is never later
-    /// than the moment it names.
+    /// than the moment it names; the time is first rounded to whole microseconds so that
+    /// binary floating point (`.345` stored as `.34499…`) does not lose a millisecond.
     public static func format(_ date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let totalMillis = floorDivide(micros, 1000).0
         let (days, millisOfDay) = floorDivide(totalMillis, 86_400_000)
         let (year, month, day) = civilDate(fromDays: days)
         let seconds = millisOfDay / 1000

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+
+/// A `LogHandler` that writes one JSON object per line, for log collectors.
+///
+/// Each line carries `timestamp` (RFC 3339, UTC, milliseconds), `level`, `label`,
+/// `message`, `source` and the metadata flattened to strings under their own keys
+/// (handler metadata, then the metadata provider's, then the call's, later ones winning).
+/// A metadata key that collides with one of the fixed keys is written as `meta.KEY`.
+/// The whole line goes to the stream in one `write`, so a thread-safe stream such as
+/// ``StandardErrorStream`` keeps lines whole across threads.
+public struct JSONLogHandler: LogHandler {
+    private static let fixedKeys: Set<String> = ["timestamp", "level", "label", "message", "source"]
+
+    /// The logger's label, written as `label`.
+    public let label: String
+    /// The configured level; `Logger` filters by it before calling the handler.
+    public var logLevel: Logger.Level
+    /// Metadata attached to this handler, written on every line.
+    public var metadata: Logger.Metadata = [:]
+    /// Contextual metadata (task locals, ...), written on every line.
+    public var metadataProvider: Logger.MetadataProvider?
+    private let stream: any TextOutputStream & Sendable
+
+    /// Creates a handler.
+    ///
+    /// - Parameters:
+    ///   - label: The logger's label.
+    ///   - level: The lowest level written.
+    ///   - stream: Where lines go; it must be safe to write from several threads.
+    ///   - metadataProvider: Contextual metadata, by default the one bootstrapped globally.
+    public init(
+        label: String,
+        level: Logger.Level = .info,
+        stream: any TextOutputStream & Sendable = StandardErrorStream(),
+        metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.stream = stream
+        self.metadataProvider = metadataProvider
+    }
+
+    /// Gets or sets one metadata value of this handler.
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    /// Writes the event as one JSON line.
+    public func log(event: LogEvent) {
+        var object: [String: String] = [:]
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
+        for (key, value) in merged {
+            object[Self.fixedKeys.contains(key) ? "meta.\(key)" : key] = Self.flatten(value)
+        }
+        object["timestamp"] = Self.timestamp(Date())
+        object["level"] = event.level.rawValue
+        object["label"] = label
+        object["message"] = event.message.description
+        object["source"] = event.source
+        var stream = self.stream
+        stream.write(Self.encode(object) + "\n")
+    }
+
+    /// Nested values become their swift-log description, so every field is a string.
+    static func flatten(_ value: Logger.Metadata.Value) -> String {
+        switch value {
+        case .string(let string): return string
+        case .stringConvertible(let convertible): return convertible.description
+        case .array, .dictionary: return value.description
+        }
+    }
+
+    static func encode(_ object: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(object) else { return #"{"message":"unencodable log line"}"# }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(
+            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+        )
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import OTPEvents
+
+/// Fixed outputs whose exact JSON the tests know.
+enum OutputFixtures {
+    /// 2026-11-26T20:01:02.345Z
+    static let time = Date(timeIntervalSince1970: 1_795_723_262.345)
+
+    static let sent = OTPSent(
+        requestId: "req-1", verificationId: "2893471", countryCode: "91", mobileNumber: "9876543210",
+        flowType: .whatsapp, timeoutSeconds: 60, transactionId: nil, sentAt: time, metadata: ["tenant": "acme", "a": "1"]
+    )
+    static let verified = OTPVerified(
+        verificationId: "2893471", requestId: nil, submissionId: "sub-1", verifiedAt: time, transactionId: "txn-9", metadata: nil
+    )
+    static let failed = OTPFailed(
+        stage: .verify, reason: "WRONG_OTP_PROVIDED", providerCode: 702, message: "the provider says \"wrong\"\n",
+        retryable: false, requestId: nil, verificationId: "2893471", submissionId: nil, failedAt: time, metadata: nil
+    )
+    static let decodeFailure = OTPFailed(
+        decodingError: EventDecodingError(
+            field: "mobileNumber", rule: "pattern", message: "mobileNumber: must be 4 to 15 ASCII digits",
+            partial: PartialIdentifiers(requestId: "req-1", metadata: ["k": "v"])
+        ),
+        failedAt: time
+    )
+
+    static let all: [OTPOutput] = [.sent(sent), .verified(verified), .failed(failed), .failed(decodeFailure)]
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Kafka
+import OTPEvents
+import Testing
+
+/// The schemas and the decoder give one verdict on one corpus, so they cannot drift apart.
+@Suite("Schema examples agree with the decoder", .timeLimit(.minutes(1)))
+struct SchemaExampleTests {
+    static let inputKinds: [String: OTPInputKind] = ["otp.requested": .requested, "otp.submitted": .submitted]
+
+    /// The schema's verdict in the decoder's terms: a root `type` failure is `notObject`.
+    static func schemaVerdict(_ bytes: [UInt8], event: String) throws -> Set<SchemaViolation> {
+        switch TestJSON.document(bytes) {
+        case .unreadable(let rule):
+            return [SchemaViolation(field: nil, rule: rule)]
+        case .json(let value):
+            let found = try RepositoryFiles.schema(for: event).violations(of: value)
+            return Set(found.map { $0.field == nil && $0.rule == "type" ? SchemaViolation(field: nil, rule: "notObject") : $0 })
+        }
+    }
+
+    static func decoderVerdict(_ bytes: [UInt8], kind: OTPInputKind) -> EventDecodingError? {
+        do throws(EventDecodingError) {
+            _ = try EventDecoder().decode(value: bytes, headers: [], kind: kind)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("every valid example passes its schema and, for inputs, the decoder")
+    func validExamples() throws {
+        let files = try RepositoryFiles.examples(in: RepositoryFiles.validExamples)
+        #expect(files.count >= 10)
+        for file in files {
+            let event = RepositoryFiles.event(ofValidExample: file)
+            let bytes = try RepositoryFiles.bytes(file)
+            let verdict = try Self.schemaVerdict(bytes, event: event)
+            #expect(verdict.isEmpty, "schema rejects valid/\(file.lastPathComponent): \(verdict)")
+            if let kind = Self.inputKinds[event] {
+                let error = Self.decoderVerdict(bytes, kind: kind)
+                #expect(error == nil, "decoder rejects valid/\(file.lastPathComponent): \(error?.message ?? "")")
+            }
+        }
+    }
+
+    @Test("every invalid example fails its schema and the decoder at the expected field and rule")
+    func invalidExamples() throws {
+        let index = try JSONDecoder().decode(
+            [String: ExpectedRejection].self,
+            from: Data(contentsOf: RepositoryFiles.invalidExamples.appendingPathComponent("index.json"))
+        )
+        let files = try RepositoryFiles.examples(in: RepositoryFiles.invalidExamples)
+        #expect(Set(files.map(\.lastPathComponent)) == Set(index.keys), "index.json and the folder list different files")
+        #expect(files.count >= 20)
+        for file in files {
+            let name = file.lastPathComponent
+            let expected = try #require(index[name])
+            let kind = try #require(Self.inputKinds[expected.event], "invalid/\(name): \(expected.event) is not an input")
+            let bytes = try RepositoryFiles.bytes(file)
+            #expect(DecodingRule(rawValue: expected.rule) != nil, "invalid/\(name): \(expected.rule) is not a DecodingRule")
+            let want = SchemaViolation(field: expected.field, rule: expected.rule)
+            let verdict = try Self.schemaVerdict(bytes, event: expected.event)
+            #expect(verdict.contains(want), "schema on invalid/\(name): wanted \(want), got \(verdict)")
+            let error = Self.decoderVerdict(bytes, kind: kind)
+            #expect(error.map { SchemaViolation(field: $0.field, rule: $0.rule) } == want, "decoder on invalid/\(name): \(error?.message ?? "accepted")")
+        }
+    }
+
+    @Test("encoded outputs satisfy the output schemas", arguments: OutputFixtures.all)
+    func outputsMatchSchemas(output: OTPOutput) throws {
+        let verdict = try Self.schemaVerdict(output.encoded(), event: output.eventType)
+        #expect(verdict.isEmpty, "\(output.eventType): \(verdict)")
+    }
+
+    @Test("the validator refuses keywords it does not implement")
+    func unknownKeywordsFailLoudly() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("otp-events-\(UUID()).schema.json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(#"{"type": "object", "properties": {"a": {"type": "string", "multipleOf": 2}}}"#.utf8).write(to: url)
+        let validator = try SchemaValidator(contentsOf: url)
+        #expect(throws: UnsupportedSchemaFeature.self) { try validator.violations(of: .object(["a": .string("x")])) }
+        #expect(throws: UnsupportedSchemaFeature.self) { try DigitPattern("^[0-9]+$") }
+    }
+}

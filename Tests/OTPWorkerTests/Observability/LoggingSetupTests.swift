@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import OTPWorker
+import Synchronization
+import Testing
+
+/// An in-memory `TextOutputStream` that keeps every write.
+final class MemoryStream: TextOutputStream, Sendable {
+    private let writes = Mutex<[String]>([])
+
+    func write(_ string: String) {
+        writes.withLock { $0.append(string) }
+    }
+
+    /// Everything written, split into lines.
+    var lines: [String] {
+        writes.withLock { $0.joined() }.split(separator: "\n").map(String.init)
+    }
+}
+
+/// The log formats, written to memory.
+@Suite(.timeLimit(.minutes(1)))
+struct LoggingSetupTests {
+    private func logger(_ format: LogFormat, _ stream: MemoryStream, level: Logger.Level = .info) -> Logger {
+        Logger(label: "otp-worker.test") { label in
+            LoggingSetup.makeHandler(label: label, format: format, level: level, stream: stream)
+        }
+    }
+
+    private func object(_ line: String) throws -> [String: Any] {
+        let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        return try #require(parsed as? [String: Any])
+    }
+
+    @Test func jsonLinesParseAndCarryMetadata() throws {
+        let stream = MemoryStream()
+        var logger = logger(.json, stream)
+        logger[metadataKey: "instance"] = "w1"
+        logger.info("sent", metadata: ["requestId": "r1", "attempt": .stringConvertible(2), "tags": ["a", "b"]])
+
+        let lines = stream.lines
+        try #require(lines.count == 1)
+        let line = try object(lines[0])
+        #expect(line["message"] as? String == "sent")
+        #expect(line["level"] as? String == "info")
+        #expect(line["label"] as? String == "otp-worker.test")
+        #expect(line["instance"] as? String == "w1")
+        #expect(line["requestId"] as? String == "r1")
+        #expect(line["attempt"] as? String == "2")
+        #expect(line["tags"] is String)
+        let timestamp = try #require(line["timestamp"] as? String)
+        #expect(timestamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
+    }
+
+    @Test func metadataCannotOverwriteTheFixedFields() throws {
+        let stream = MemoryStream()
+        logger(.json, stream).warning("real", metadata: ["message": "fake", "level": "debug"])
+        let line = try object(try #require(stream.lines.first))
+        #expect(line["message"] as? String == "real")
+        #expect(line["level"] as? String == "warning")
+        #expect(line["meta.message"] as? String == "fake")
+    }
+
+    @Test func theLevelFilters() {
+        let stream = MemoryStream()
+        let logger = logger(.json, stream, level: .notice)
+        logger.info("dropped")
+        logger.notice("kept")
+        #expect(stream.lines.count == 1)
+    }
+
+    @Test func humanFormatIsOneReadableLine() throws {
+        let stream = MemoryStream()
+        logger(.human, stream).info("hello", metadata: ["requestId": "r1"])
+        let line = try #require(stream.lines.first)
+        #expect(stream.lines.count == 1)
+        #expect(line.contains("info otp-worker.test:"))
+        #expect(line.contains("requestId=r1"))
+        #expect(line.hasSuffix("hello"))
+    }
+
+    @Test func linesStayWholeAcrossThreads() async throws {
+        let stream = MemoryStream()
+        let logger = logger(.json, stream)
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    for index in 0..<100 { logger.info("line", metadata: ["task": "\(task)", "index": "\(index)"]) }
+                }
+            }
+        }
+        let lines = stream.lines
+        #expect(lines.count == 800)
+        for line in lines { _ = try object(line) }
+    }
+
+    @Test func formatsParseFromTheirNames() {
+        #expect(LogFormat(rawValue: "json") == .json)
+        #expect(LogFormat(rawValue: "human") == .human)
+        #expect(LogFormat(rawValue: "xml") == nil)
+    }
+}
