@@ -59,7 +59,7 @@ extension OTPWorkerService {
         }
         consumer.markDone(record)
         metrics.outcome(outcome)
-        if case .deadLetter = decision { metrics.outcome(type: "dlq", reason: "INVALID_EVENT") }
+        if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
         log(outcome, record: record)
     }
 

@@ -8,7 +8,12 @@
 ///   ``MetricsSetup/durationBuckets``): one provider call as the pipeline saw it, retries
 ///   included; `operation` is `send` or `validate`.
 /// - `otp_in_flight` (gauge): records taken from Kafka and not yet done.
-/// - `otp_paused_partitions` (gauge): partitions paused, for backpressure or provider auth.
+/// - `otp_paused_partitions` (gauge): partitions paused while provider calls are held
+///   (an outage or refused credentials).
+/// - `otp_idempotent_replays_total` (counter): first outcomes re-emitted for repeated keys.
+/// - `otp_abandoned_total` (counter): records left without an outcome, to be read again
+///   (revocation, stop).
+/// - `otp_publish_retries_total` (counter): outputs the brokers did not acknowledge, resent.
 ///
 /// Emitted by the layers below, documented here so the list is complete:
 /// - Kafka (`KafkaStatisticsReporter`, when `statisticsInterval` is set):
@@ -29,6 +34,12 @@ public enum WorkerMetrics {
     public static let inFlight = "otp_in_flight"
     /// Gauge `otp_paused_partitions`.
     public static let pausedPartitions = "otp_paused_partitions"
+    /// Counter `otp_idempotent_replays_total`.
+    public static let idempotentReplays = "otp_idempotent_replays_total"
+    /// Counter `otp_abandoned_total`.
+    public static let abandoned = "otp_abandoned_total"
+    /// Counter `otp_publish_retries_total`.
+    public static let publishRetries = "otp_publish_retries_total"
 
     /// Dimension (label) names of the worker's metrics.
     public enum Dimension {

@@ -1,0 +1,108 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import MessageCentral
+import OTPWorker
+import ServiceLifecycle
+import UnixSignals
+
+/// `otp-worker run`: the worker against real brokers and the real provider.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the worker against Kafka brokers and Message Central.",
+        discussion: """
+            Every flag has an environment variable (named in its help); a flag wins over its \
+            variable. librdkafka properties pass through untouched with --kafka-option or \
+            KAFKA_OPTION_* variables: KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL is \
+            security.protocol=SASL_SSL.
+
+            Serves Prometheus metrics at /metrics, liveness at /healthz and readiness at /readyz \
+            (503 until the group is joined and a provider token is held, and while consumption \
+            is paused for the provider). SIGTERM and SIGINT stop it gracefully.
+            """
+    )
+
+    @Option(help: "Kafka bootstrap servers. Env KAFKA_BROKERS; default localhost:9092.")
+    var brokers: String?
+    @Option(name: .customLong("group-id"), help: "Consumer group. Env OTP_GROUP_ID; default otp-worker.")
+    var groupID: String?
+    @Option(name: .customLong("provider-url"), help: "Provider base URL. Env MESSAGE_CENTRAL_BASE_URL; default https://cpaas.messagecentral.com.")
+    var providerURL: String?
+    @Option(name: .customLong("customer-id"), help: "Provider customer id (required). Env MESSAGE_CENTRAL_CUSTOMER_ID.")
+    var customerID: String?
+    @Option(name: .customLong("password-file"), help: "File holding the provider password (required unless MESSAGE_CENTRAL_PASSWORD or MESSAGE_CENTRAL_PASSWORD_FILE is set).")
+    var passwordFile: String?
+    @Option(help: "Optional token parameter. Env MESSAGE_CENTRAL_COUNTRY.")
+    var country: String?
+    @Option(help: "Optional token parameter. Env MESSAGE_CENTRAL_EMAIL.")
+    var email: String?
+    @Option(name: .customLong("max-in-flight"), help: "Records handled at once. Env OTP_MAX_IN_FLIGHT; default 256.")
+    var maxInFlight: Int?
+    @Option(name: .customLong("max-request-age"), help: "Older otp.requested fail REQUEST_EXPIRED. Env OTP_MAX_REQUEST_AGE; default 600s.")
+    var maxRequestAge: String?
+    @Option(name: .customLong("provider-deadline"), help: "Retries of one provider call stop here. Env OTP_PROVIDER_DEADLINE; default 30s.")
+    var providerDeadline: String?
+    @Option(name: .customLong("shutdown-deadline"), help: "Bound on a graceful stop. Env OTP_SHUTDOWN_DEADLINE; default 20s.")
+    var shutdownDeadline: String?
+    @Option(name: .customLong("max-event-bytes"), help: "Larger values are INVALID_EVENT. Env OTP_MAX_EVENT_BYTES; default 65536.")
+    var maxEventBytes: Int?
+    @Option(name: .customLong("topic-requested"), help: "Env OTP_TOPIC_REQUESTED; default otp.requested.")
+    var topicRequested: String?
+    @Option(name: .customLong("topic-submitted"), help: "Env OTP_TOPIC_SUBMITTED; default otp.submitted.")
+    var topicSubmitted: String?
+    @Option(name: .customLong("topic-sent"), help: "Env OTP_TOPIC_SENT; default otp.sent.")
+    var topicSent: String?
+    @Option(name: .customLong("topic-verified"), help: "Env OTP_TOPIC_VERIFIED; default otp.verified.")
+    var topicVerified: String?
+    @Option(name: .customLong("topic-failed"), help: "Env OTP_TOPIC_FAILED; default otp.failed.")
+    var topicFailed: String?
+    @Option(name: .customLong("topic-dlq"), help: "Env OTP_TOPIC_DLQ; default otp.dlq.")
+    var topicDLQ: String?
+    @Option(name: .customLong("instance-id"), help: "Names this process in ce_source. Env OTP_INSTANCE_ID; default HOST:PID.")
+    var instanceID: String?
+    @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")
+    var kafkaOptions: [String] = []
+    @Option(name: .customLong("metrics-host"), help: "Address for /metrics, /healthz, /readyz. Env OTP_METRICS_HOST; default 0.0.0.0.")
+    var metricsHost: String?
+    @Option(name: .customLong("metrics-port"), help: "Port for /metrics, /healthz, /readyz (0 picks one). Env OTP_METRICS_PORT; default 9464.")
+    var metricsPort: Int?
+    @Option(name: .customLong("log-format"), help: "human or json. Env OTP_LOG_FORMAT; default human.")
+    var logFormat: String?
+    @Option(name: .customLong("log-level"), help: "trace ... critical. Env OTP_LOG_LEVEL; default info.")
+    var logLevel: String?
+
+    func run() async throws {
+        let settings = try RunSettings(self, environment: ProcessInfo.processInfo.environment)
+        LoggingSetup.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        let metrics = MetricsSetup()
+        metrics.bootstrap()
+        let logger = Logger(label: "otp-worker")
+
+        let httpClient = MessageCentralClient.makeHTTPClient(for: settings.provider)
+        let provider = MessageCentralClient(configuration: settings.provider, httpClient: httpClient, logger: Logger(label: "otp-worker.provider"))
+        let readiness = ReadinessState()
+        do {
+            let worker = try OTPWorkerService(
+                configuration: settings.worker, consumerConfiguration: settings.consumer,
+                producerConfiguration: settings.producer, provider: provider, readiness: readiness, logger: logger)
+            let server = ObservabilityServer(
+                host: settings.metricsHost, port: settings.metricsPort, registry: metrics.registry, readiness: readiness)
+            // Shut down in reverse order: the worker first, the endpoints last.
+            let group = ServiceGroup(configuration: .init(
+                services: [
+                    .init(service: server),
+                    .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
+                          failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import MessageCentral
+import OTPWorker
+
+/// Everything `otp-worker run` needs, resolved once from flags, then environment, then defaults.
+struct RunSettings {
+    var brokers: String
+    var groupID: String
+    var provider: MessageCentralConfiguration
+    var worker: WorkerConfiguration
+    var kafkaProperties: [String: String]
+    var metricsHost: String
+    var metricsPort: Int
+    var logFormat: LogFormat
+    var logLevel: Logger.Level
+
+    /// - Throws: `ValidationError` naming the flag or variable at fault.
+    init(_ command: RunCommand, environment: [String: String]) throws {
+        func value(_ flag: String?, _ variable: String) -> String? {
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        func duration(_ flag: String?, _ variable: String, _ name: String, default fallback: Duration) throws -> Duration {
+            guard let text = value(flag, variable) else { return fallback }
+            guard let parsed = DurationText.parse(text), parsed > .zero else {
+                throw ValidationError("\(name) / \(variable): '\(text)' is not a duration like 250ms, 30s, 10m or 1h")
+            }
+            return parsed
+        }
+        func integer(_ flag: Int?, _ variable: String, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+            let resolved: Int
+            if let flag {
+                resolved = flag
+            } else if let text = environment[variable], !text.isEmpty {
+                guard let parsed = Int(text) else { throw ValidationError("\(variable): '\(text)' is not a whole number") }
+                resolved = parsed
+            } else {
+                resolved = fallback
+            }
+            guard range.contains(resolved) else {
+                throw ValidationError("\(name) / \(variable) must be between \(range.lowerBound) and \(range.upperBound), not \(resolved)")
+            }
+            return resolved
+        }
+
+        brokers = value(command.brokers, "KAFKA_BROKERS") ?? "localhost:9092"
+        groupID = value(command.groupID, "OTP_GROUP_ID") ?? "otp-worker"
+        guard let customerID = value(command.customerID, "MESSAGE_CENTRAL_CUSTOMER_ID") else {
+            throw ValidationError("the customer id is required: --customer-id or MESSAGE_CENTRAL_CUSTOMER_ID")
+        }
+        let password = try Self.password(command.passwordFile, environment: environment)
+        let instance = value(command.instanceID, "OTP_INSTANCE_ID")
+            ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+
+        var worker = WorkerConfiguration(instanceID: instance)
+        worker.maxInFlight = try integer(command.maxInFlight, "OTP_MAX_IN_FLIGHT", "--max-in-flight", default: 256, range: 1...10_000)
+        worker.maxRequestAge = try duration(command.maxRequestAge, "OTP_MAX_REQUEST_AGE", "--max-request-age", default: .seconds(600))
+        worker.providerDeadline = try duration(command.providerDeadline, "OTP_PROVIDER_DEADLINE", "--provider-deadline", default: .seconds(30))
+        worker.shutdownDeadline = try duration(command.shutdownDeadline, "OTP_SHUTDOWN_DEADLINE", "--shutdown-deadline", default: .seconds(20))
+        worker.maxEventBytes = try integer(command.maxEventBytes, "OTP_MAX_EVENT_BYTES", "--max-event-bytes", default: 65_536, range: 64...16_777_216)
+        worker.idempotencyRetention = max(worker.idempotencyRetention, worker.maxRequestAge)
+        worker.topics.requested = value(command.topicRequested, "OTP_TOPIC_REQUESTED") ?? worker.topics.requested
+        worker.topics.submitted = value(command.topicSubmitted, "OTP_TOPIC_SUBMITTED") ?? worker.topics.submitted
+        worker.topics.sent = value(command.topicSent, "OTP_TOPIC_SENT") ?? worker.topics.sent
+        worker.topics.verified = value(command.topicVerified, "OTP_TOPIC_VERIFIED") ?? worker.topics.verified
+        worker.topics.failed = value(command.topicFailed, "OTP_TOPIC_FAILED") ?? worker.topics.failed
+        worker.topics.deadLetter = value(command.topicDLQ, "OTP_TOPIC_DLQ") ?? worker.topics.deadLetter
+        self.worker = worker
+
+        provider = MessageCentralConfiguration(
+            baseURL: value(command.providerURL, "MESSAGE_CENTRAL_BASE_URL") ?? MessageCentralConfiguration.productionBaseURL,
+            customerID: customerID, password: Secret(password),
+            country: value(command.country, "MESSAGE_CENTRAL_COUNTRY"), email: value(command.email, "MESSAGE_CENTRAL_EMAIL"),
+            callDeadline: worker.providerDeadline,
+            // One connection per slot, so the in-flight bound is what limits concurrency.
+            maximumConnectionsPerHost: max(32, worker.maxInFlight))
+
+        var properties = KafkaOptions.fromEnvironment(environment)
+        for option in command.kafkaOptions {
+            guard let (name, value) = KafkaOptions.parseFlag(option) else {
+                throw ValidationError("--kafka-option '\(option)' must look like name=value")
+            }
+            properties[name] = value
+        }
+        kafkaProperties = properties
+        metricsHost = value(command.metricsHost, "OTP_METRICS_HOST") ?? "0.0.0.0"
+        metricsPort = try integer(command.metricsPort, "OTP_METRICS_PORT", "--metrics-port", default: 9464, range: 0...65_535)
+        let format = value(command.logFormat, "OTP_LOG_FORMAT") ?? "human"
+        guard let logFormat = LogFormat(rawValue: format) else { throw ValidationError("--log-format must be human or json, not '\(format)'") }
+        self.logFormat = logFormat
+        let level = value(command.logLevel, "OTP_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.logLevel = logLevel
+    }
+
+    /// The password from `--password-file`, `MESSAGE_CENTRAL_PASSWORD` or `MESSAGE_CENTRAL_PASSWORD_FILE`.
+    /// A trailing newline in a file (as editors and secret mounts leave it) is not part of it.
+    private static func password(_ file: String?, environment: [String: String]) throws -> String {
+        if file == nil, let password = environment["MESSAGE_CENTRAL_PASSWORD"], !password.isEmpty { return password }
+        guard let path = file ?? environment["MESSAGE_CENTRAL_PASSWORD_FILE"], !path.isEmpty else {
+            throw ValidationError("the provider password is required: --password-file, MESSAGE_CENTRAL_PASSWORD or MESSAGE_CENTRAL_PASSWORD_FILE")
+        }
+        guard let data = FileManager.default.contents(atPath: path), var text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("cannot read the password file '\(path)'")
+        }
+        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        guard !text.isEmpty else { throw ValidationError("the password file '\(path)' is empty") }
+        return text
+    }
+
+    var consumer: KafkaConsumerConfiguration {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: groupID, properties: kafkaProperties)
+        configuration.client.clientID = "otp-worker-\(worker.instanceID)"
+        configuration.client.statisticsInterval = .seconds(15)
+        return configuration
+    }
+
+    var producer: KafkaProducerConfiguration {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: brokers, properties: kafkaProperties)
+        configuration.client.clientID = "otp-worker-\(worker.instanceID)"
+        return configuration
+    }
+}
