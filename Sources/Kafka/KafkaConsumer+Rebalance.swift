@@ -25,8 +25,13 @@ extension KafkaConsumer {
                 RDKafkaPartitionList.with(partitions) { _ = rd_kafka_pause_partitions(rk, $0) }
             }
             logger.info("partitions assigned", metadata: [KafkaLogKey.partitions: "\(partitions)"])
+            // Awaited (bounded), so that no record of these partitions reaches the reader before
+            // the listener knows it owns them, and an assignment is never told after a later
+            // revocation of the same partitions.
             if let listener {
-                Task { await listener.partitionsAssigned(partitions) }
+                waitForListener(timeout: configuration.revocationTimeout) {
+                    await listener.partitionsAssigned(partitions)
+                }
             }
 
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:

@@ -4,7 +4,8 @@
 /// finished offsets of those partitions are committed and the partitions handed over: finish
 /// or abandon in-flight work of those partitions there, and mark finished records done.
 public protocol KafkaRebalanceListener: Sendable {
-    /// The consumer now owns `partitions`; records from them will follow.
+    /// The consumer now owns `partitions`; records from them follow once this returns. Awaited
+    /// (up to the consumer's `revocationTimeout`) on the poll thread, so keep it short.
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async
     /// The consumer is about to give up `partitions`. Records of those partitions not yet handed
     /// out were dropped; results marked done after this returns are ignored.

@@ -107,7 +107,10 @@ struct ProcessingRuleTests {
     @Test("rule 5: 200 requests with distinct keys and 200 ms provider latency take a small fraction of the sequential time")
     func concurrency() async throws {
         try await withWorkerStack { stack in
-            try await stack.startWorker { $0.maxInFlight = 256 }
+            try await stack.startWorker {
+                $0.maxInFlight = 256
+                $0.providerDeadline = .seconds(15)
+            }
             stack.sandbox.setLatency(.milliseconds(200))
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -110,7 +110,7 @@ struct ProviderFaultTests {
 
     @Test("provider business codes become otp.failed with the contract's reason, code and retryable flag")
     func businessCodes() async throws {
-        try await withWorkerStack(sandbox: SandboxConfiguration(port: 0, sendLimit: 1)) { stack in
+        try await withWorkerStack(sandbox: SandboxConfiguration(port: 0, password: stackPassword, sendLimit: 1)) { stack in
             try await stack.startWorker()
             let limited = freshMobileNumber()
             try await stack.publish(stack.topics.requested, key: "country", json: Self.request("country", country: "999"))

@@ -36,7 +36,8 @@ final class LogCapture: Sendable {
         secrets.withLock { _ = $0.insert(secret) }
     }
 
-    /// Records an issue for every line that holds a noted secret or a token (JWTs start `eyJ`).
+    /// Records an issue for every line that holds a noted secret, a token (JWTs start `eyJ`)
+    /// or a whole phone number of the kind the tests use (10 digits starting with 9).
     func expectNoSecrets(sourceLocation: SourceLocation = #_sourceLocation) {
         let secrets = self.secrets.withLock { $0 }
         for line in lines {
@@ -44,9 +45,36 @@ final class LogCapture: Sendable {
             if text.contains("eyJ") {
                 Issue.record("a token reached the logs: \(line.label) \(line.message)", sourceLocation: sourceLocation)
             }
+            if Self.containsPhoneNumber(text) {
+                Issue.record("an unmasked phone number reached the logs: \(line)", sourceLocation: sourceLocation)
+            }
             for secret in secrets where text.contains(secret) {
                 Issue.record("a secret reached the logs in: \(line.label) \(line.message)", sourceLocation: sourceLocation)
             }
+        }
+    }
+
+    /// Whether `text` holds a run of exactly ten digits starting with 9 (`freshMobileNumber()`).
+    static func containsPhoneNumber(_ text: String) -> Bool {
+        var run = 0
+        var first: Character = " "
+        for character in text + " " {
+            if character.isASCII, character.isNumber {
+                if run == 0 { first = character }
+                run += 1
+            } else {
+                if run == 10, first == "9" { return true }
+                run = 0
+            }
+        }
+        return false
+    }
+
+    /// Prints the lines that explain group and commit behaviour, for a failing test's output.
+    func dump() {
+        for line in lines where line.level >= .notice || line.message.contains("revoked") || line.message.contains("assigned")
+            || line.message.contains("commit") || line.message.contains("stopp") || line.message.contains("abandon") {
+            print(line)
         }
     }
 

@@ -51,10 +51,12 @@ final class WorkerStack: Sendable {
 
     /// A provider client pointed at the sandbox, with test-sized timeouts.
     func makeProvider(deadline: Duration = .seconds(3), password: String? = nil) -> MessageCentralClient {
+        // One attempt may take a third of the deadline: slow enough for a loaded test machine.
+        let requestTimeout = max(.seconds(1), deadline / 3)
         let configuration = MessageCentralConfiguration(
             baseURL: sandbox.baseURL, customerID: sandboxConfiguration.customerID,
             password: Secret(password ?? sandboxConfiguration.password),
-            connectTimeout: .seconds(1), requestTimeout: .seconds(1), callDeadline: deadline,
+            connectTimeout: .seconds(1), requestTimeout: requestTimeout, callDeadline: deadline,
             retry: .exponentialJitter(base: .milliseconds(20), max: .milliseconds(200)),
             maximumConnectionsPerHost: 256)
         return MessageCentralClient(configuration: configuration, httpClient: httpClient, logger: logs.logger(label: "test.provider"))
@@ -131,10 +133,12 @@ struct RunningWorker: Sendable {
 /// Runs `body` with a fresh stack; everything is stopped however `body` ends.
 func withWorkerStack<T: Sendable>(
     partitions: Int = 3,
-    sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(port: 0),
+    sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(port: 0, password: stackPassword),
     _ body: (WorkerStack) async throws -> T
 ) async throws -> T {
     let logs = LogCapture()
+    logs.noteSecret(sandboxConfiguration.password)
+    logs.noteSecret(Data(sandboxConfiguration.password.utf8).base64EncodedString())
     var topics: [String: Int] = [:]
     for topic in [WorkerTopics().requested, WorkerTopics().submitted, WorkerTopics().sent, WorkerTopics().verified, WorkerTopics().failed, WorkerTopics().deadLetter] {
         topics[topic] = partitions
@@ -144,7 +148,7 @@ func withWorkerStack<T: Sendable>(
             var poolSizing = MessageCentralConfiguration(baseURL: handle.baseURL, customerID: "", password: Secret(""))
             poolSizing.maximumConnectionsPerHost = 256
             poolSizing.connectTimeout = .seconds(1)
-            poolSizing.requestTimeout = .seconds(1)
+            poolSizing.requestTimeout = .seconds(10)
             let httpClient = MessageCentralClient.makeHTTPClient(for: poolSizing)
             let stack: WorkerStack
             do {
@@ -168,6 +172,9 @@ func withWorkerStack<T: Sendable>(
         }
     }
 }
+
+/// The provider password of the stacks' sandboxes: distinctive, so a leak is found.
+let stackPassword = "Pw-Stack+Secret/42"
 
 /// Polls `condition` until it holds or `timeout` passes. A bounded wait on a condition, not a sleep.
 func eventually(
