@@ -53,6 +53,11 @@ import Testing
             #expect(found.contains("--if-not-exists"))
             let partitions = found.firstMatch(of: /--partitions (\d+)/).flatMap { Int($0.1) }
             #expect((partitions ?? 0) >= 1, "\(topic) has no partition count")
+            if topic == "otp.dlq" {
+                // A DLQ record is an input the brokers accepted plus six headers: it needs room.
+                let limit = found.firstMatch(of: /max\.message\.bytes=(\d+)/).flatMap { Int($0.1) }
+                #expect((limit ?? 0) > 1_048_588, "otp.dlq must accept records larger than the inputs' limit")
+            }
         }
         let dependsOn = initService["depends_on"] as? [String: Any]
         #expect((dependsOn?["kafka"] as? [String: Any])?["condition"] as? String == "service_healthy")
