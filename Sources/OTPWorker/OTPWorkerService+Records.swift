@@ -26,9 +26,18 @@ extension OTPWorkerService {
             metrics.abandoned()
             logger.debug("record abandoned: \(why)", metadata: recordMetadata(record))
             return
-        case .outcome(let output):
+        case .outcome(let output, let remember):
             outcome = output
             outputs = [producerRecord(for: output, input: record, context: context)]
+                + (remember.map { [idempotencyRecord(key: $0, outcome: RememberedOutcome(output), input: record)] } ?? [])
+        case .replay(let first):
+            outputs = [KafkaProducerRecord(
+                topic: configuration.topics.output(forType: first.type), key: record.key, value: first.payload,
+                headers: headers.headers(type: first.type, time: Date(), cause: context))]
+            guard await publish(outputs, for: record, generation: generation) else { return }
+            metrics.outcome(type: first.type, reason: first.type == "otp.failed" ? "replayed" : nil)
+            logger.info("\(first.type) re-emitted for a repeated key", metadata: recordMetadata(record))
+            return
         case .deadLetter(let error):
             let failed = OTPFailed(
                 stage: .decode, reason: "INVALID_EVENT", providerCode: nil, message: error.message, retryable: false,
@@ -45,22 +54,39 @@ extension OTPWorkerService {
                     timestampMilliseconds: record.timestampMilliseconds),
             ]
         }
-        // Results of a partition that was taken away are dropped: the next owner redoes them.
+        guard await publish(outputs, for: record, generation: generation) else { return }
+        metrics.outcome(outcome)
+        if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
+        log(outcome, record: record)
+    }
+
+    /// Publishes `outputs` and marks `record` done once all are acknowledged; false when the
+    /// partition went (results of an older assignment are dropped: the next owner redoes them)
+    /// or the worker stopped first.
+    private func publish(_ outputs: [KafkaProducerRecord], for record: KafkaConsumerRecord, generation: UInt64) async -> Bool {
+        let partition = record.topicPartition
+        let lanes = self.lanes
         guard lanes.isCurrent(partition, generation: generation) else {
             metrics.abandoned()
-            return
+            return false
         }
         let published = await publisher.publish(outputs, keepTrying: { lanes.isCurrent(partition, generation: generation) })
         guard published else {
             metrics.abandoned()
             logger.warning("outputs not acknowledged before the partition went or the worker stopped; the record will be read again",
                            metadata: recordMetadata(record))
-            return
+            return false
         }
         consumer.markDone(record)
-        metrics.outcome(outcome)
-        if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
-        log(outcome, record: record)
+        return true
+    }
+
+    /// The idempotency record of a first outcome: same partition number as the input
+    /// (co-partitioned), keyed by the idempotency key so compaction keeps the latest.
+    private func idempotencyRecord(key: String, outcome: RememberedOutcome, input: KafkaConsumerRecord) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: configuration.topics.idempotency, partition: input.partition, key: Array(key.utf8),
+            value: outcome.recordValue(at: Date()))
     }
 
     private func producerRecord(for output: OTPOutput, input: KafkaConsumerRecord, context: InputContext) -> KafkaProducerRecord {

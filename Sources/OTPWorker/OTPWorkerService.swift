@@ -51,6 +51,9 @@ public final class OTPWorkerService: Service, Sendable {
         let metrics = PipelineMetrics()
         let lanes = Lanes(capacity: configuration.maxInFlight, metrics: metrics)
         let consumerHolder = ConsumerHolder()
+        let pauses = PauseControl(consumer: consumerHolder, metrics: metrics)
+        let idempotency = IdempotencyRegistry<RememberedOutcome>(
+            retention: configuration.effectiveRetention, maximumEntries: configuration.idempotencyCapacity)
         readiness?.set("group", ready: false, reason: "joining the consumer group")
         readiness?.set("provider", ready: false, reason: "waiting for a first provider token")
         let gate = ProviderGate(
@@ -58,14 +61,18 @@ public final class OTPWorkerService: Service, Sendable {
             observer: .init(
                 held: { reason in
                     readiness?.set("provider", ready: false, reason: reason.rawValue + ", consumption paused")
-                    consumerHolder.pauseAll(metrics: metrics)
+                    pauses.hold(Array(consumerHolder.consumer?.assignment ?? []), for: .provider)
                 },
                 released: {
                     readiness?.set("provider", ready: true, reason: "")
-                    consumerHolder.resumeAll(metrics: metrics)
+                    pauses.release(Array(consumerHolder.consumer?.assignment ?? []), for: .provider)
                 }))
+        let loader = IdempotencyLoader(
+            consumerConfiguration: consumerConfiguration, topic: configuration.topics.idempotency,
+            retention: configuration.effectiveRetention, logger: logger)
         let listener = WorkerRebalanceListener(
-            lanes: lanes, gate: gate, consumer: consumerHolder, readiness: readiness, metrics: metrics,
+            lanes: lanes, gate: gate, pauses: pauses, loader: loader, idempotency: idempotency,
+            readiness: readiness, metrics: metrics,
             budget: consumerConfiguration.revocationTimeout - .milliseconds(500), logger: logger)
         var producerConfiguration = producerConfiguration
         // Any record the brokers accepted must fit in the DLQ with its extra headers.
@@ -83,8 +90,7 @@ public final class OTPWorkerService: Service, Sendable {
         self.headers = CloudEventHeaders(source: configuration.source)
         self.processor = RecordProcessor(
             configuration: configuration, decoder: EventDecoder(maxEventBytes: configuration.maxEventBytes),
-            provider: provider, gate: gate,
-            idempotency: IdempotencyRegistry(retention: configuration.effectiveRetention, maximumEntries: configuration.idempotencyCapacity),
+            provider: provider, gate: gate, idempotency: idempotency,
             metrics: metrics, logger: logger, now: now)
         self.publisher = OutputPublisher(producer: producer, metrics: metrics, logger: logger)
     }
@@ -153,18 +159,4 @@ final class ConsumerHolder: Sendable {
     func set(_ consumer: KafkaConsumer, gate: ProviderGate) { state.withLock { $0 = (consumer, gate) } }
 
     var consumer: KafkaConsumer? { state.withLock { $0.consumer } }
-    var isHeld: Bool { state.withLock { $0.gate }?.holdReason != nil }
-
-    func pauseAll(metrics: PipelineMetrics) {
-        guard let consumer else { return }
-        let partitions = Array(consumer.assignment)
-        consumer.pause(partitions)
-        metrics.paused(consumer.pausedPartitions.count)
-    }
-
-    func resumeAll(metrics: PipelineMetrics) {
-        guard let consumer else { return }
-        consumer.resume(Array(consumer.assignment))
-        metrics.paused(consumer.pausedPartitions.count)
-    }
 }

@@ -6,12 +6,26 @@ public struct WorkerTopics: Sendable, Hashable {
     public var verified = "otp.verified"
     public var failed = "otp.failed"
     public var deadLetter = "otp.dlq"
+    /// The worker's idempotency memory: compacted, co-partitioned with the inputs.
+    public var idempotency = "otp.idempotency"
 
     /// The contract's default names.
     public init() {}
 
     /// The two input topics.
     public var inputs: [String] { [requested, submitted] }
+
+    /// Every topic the worker needs, inputs first.
+    public var all: [String] { [requested, submitted, sent, verified, failed, deadLetter, idempotency] }
+
+    /// The output topic of an event type (`otp.sent`, `otp.verified`, `otp.failed`).
+    func output(forType type: String) -> String {
+        switch type {
+        case "otp.sent": sent
+        case "otp.verified": verified
+        default: failed
+        }
+    }
 }
 
 /// How the worker behaves, read once at the edge (flags, environment) and passed in.

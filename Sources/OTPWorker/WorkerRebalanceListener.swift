@@ -1,14 +1,20 @@
+import Foundation
 import Kafka
 import Logging
 
-/// Keeps the lanes in step with the group: new partitions become current (and start paused
-/// while provider calls are held); revoked partitions drop their queued records, let running
-/// ones finish within the revocation budget, and cancel what is left, so that only finished
-/// records' offsets are committed on the way out.
+/// Keeps the lanes in step with the group.
+///
+/// Assigned partitions become current, start paused while provider calls are held, and stay
+/// paused until their idempotency partition has been read back (so a request the previous
+/// owner already answered is re-emitted, not sent again). Revoked partitions drop their queued
+/// records, let running ones finish within the revocation budget and cancel what is left, so
+/// that only finished records' offsets are committed on the way out.
 struct WorkerRebalanceListener: KafkaRebalanceListener {
     let lanes: Lanes
     let gate: ProviderGate
-    let consumer: ConsumerHolder
+    let pauses: PauseControl
+    let loader: IdempotencyLoader
+    let idempotency: IdempotencyRegistry<RememberedOutcome>
     let readiness: ReadinessState?
     let metrics: PipelineMetrics
     let budget: Duration
@@ -17,11 +23,12 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
         lanes.assign(partitions)
         readiness?.set("group", ready: true, reason: "")
-        if gate.holdReason != nil, let consumer = consumer.consumer {
-            consumer.pause(partitions)
-            metrics.paused(consumer.pausedPartitions.count)
-        }
         logger.info("partitions assigned", metadata: [KafkaLogKey.partitions: "\(partitions.map(\.description).sorted())"])
+        guard !partitions.isEmpty else { return }
+        if gate.holdReason != nil { pauses.hold(partitions, for: .provider) }
+        // Returning quickly matters: the consumer's poll thread waits for this method.
+        pauses.hold(partitions, for: .loading)
+        Task { await loadMemory(of: partitions) }
     }
 
     func partitionsRevoked(_ partitions: [KafkaTopicPartition], lost: Bool) async {
@@ -35,8 +42,35 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
             await lanes.cancelRunners(revoked)
         }
         lanes.finishRevocation(revoked)
+        pauses.forget(partitions)
         logger.info("partitions revoked", metadata: [
             KafkaLogKey.partitions: "\(partitions.map(\.description).sorted())", "lost": "\(lost)", "dropped": "\(dropped)",
         ])
+    }
+
+    /// Reads the idempotency partitions of `partitions` back, retrying with backoff, then lets
+    /// them fetch. Gives up when the partitions are no longer owned.
+    private func loadMemory(of partitions: [KafkaTopicPartition]) async {
+        let numbers = Set(partitions.map(\.partition))
+        var delay = Duration.milliseconds(200)
+        while partitions.contains(where: { pauses.isHeld($0, for: .loading) }) {
+            let started = ContinuousClock.now
+            do {
+                let entries = try await loader.load(numbers)
+                idempotency.preload(entries)
+                logger.info("idempotency memory read back", metadata: [
+                    "entries": "\(entries.count)", KafkaLogKey.partitions: "\(numbers.sorted())",
+                    "took": "\(ContinuousClock.now - started)",
+                ])
+                pauses.release(partitions, for: .loading)
+                return
+            } catch {
+                logger.error("cannot read the idempotency topic; the partitions stay paused", metadata: [
+                    "topic": "\(loader.topic)", KafkaLogKey.error: "\(error)",
+                ])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
     }
 }

@@ -40,7 +40,7 @@ struct DemoCommand: AsyncParsableCommand {
         let topics = WorkerTopics()
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         defer { cluster.shutdown() }
-        for topic in [topics.requested, topics.submitted, topics.sent, topics.verified, topics.failed, topics.deadLetter] {
+        for topic in topics.all {
             try cluster.createTopic(topic, partitions: 3)
         }
         let sandboxConfiguration = SandboxConfiguration(port: 0)

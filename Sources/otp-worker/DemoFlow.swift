@@ -49,7 +49,7 @@ struct DemoFlow {
     /// Plays the scenario; true when every expected outcome arrived.
     func run() async -> Bool {
         print("otp-worker demo")
-        print("  Kafka     embedded, 3 brokers at \(cluster.bootstrapServers), 6 topics of 3 partitions")
+        print("  Kafka     embedded, 3 brokers at \(cluster.bootstrapServers), 7 topics of 3 partitions")
         print("  provider  sandbox at \(sandbox.baseURL)")
         print("  worker    group otp-worker-demo, reading \(topics.requested) and \(topics.submitted)")
         print("")

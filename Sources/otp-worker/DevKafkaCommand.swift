@@ -52,7 +52,7 @@ struct DevKafkaCommand: AsyncParsableCommand {
         try await group.run()
     }
 
-    static let defaultTopics = ["otp.requested", "otp.submitted", "otp.sent", "otp.verified", "otp.failed", "otp.dlq"].map { ($0, 6) }
+    static let defaultTopics = ["otp.requested", "otp.submitted", "otp.sent", "otp.verified", "otp.failed", "otp.dlq", "otp.idempotency"].map { ($0, 6) }
 
     static func parse(_ text: String) -> (String, Int)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)

@@ -4,7 +4,7 @@ import Testing
 /// `docker-compose.yml` says what docs/deployment.md promises: KRaft Kafka, six topics,
 /// the sandbox, and a worker that scales.
 @Suite struct ComposeFileTests {
-    static let topics = ["otp.requested", "otp.submitted", "otp.sent", "otp.verified", "otp.failed", "otp.dlq"]
+    static let topics = ["otp.requested", "otp.submitted", "otp.sent", "otp.verified", "otp.failed", "otp.dlq", "otp.idempotency"]
 
     @Test func theServicesExist() throws {
         let services = try DeploymentFiles.composeServices()
@@ -53,6 +53,11 @@ import Testing
             #expect(found.contains("--if-not-exists"))
             let partitions = found.firstMatch(of: /--partitions (\d+)/).flatMap { Int($0.1) }
             #expect((partitions ?? 0) >= 1, "\(topic) has no partition count")
+            if topic == "otp.idempotency" {
+                #expect(found.contains("cleanup.policy=compact"), "the idempotency memory is a compacted topic")
+                let inputs = createLines.first { $0.contains("--topic otp.requested ") }?.firstMatch(of: /--partitions (\d+)/).flatMap { Int($0.1) }
+                #expect(partitions == inputs, "co-partitioned with the inputs")
+            }
             if topic == "otp.dlq" {
                 // A DLQ record is an input the brokers accepted plus six headers: it needs room.
                 let limit = found.firstMatch(of: /max\.message\.bytes=(\d+)/).flatMap { Int($0.1) }

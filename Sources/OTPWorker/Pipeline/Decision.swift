@@ -2,8 +2,11 @@ import OTPEvents
 
 /// What the pipeline decided for one input record, before anything is published.
 enum Decision: Sendable {
-    /// Publish this outcome.
-    case outcome(OTPOutput)
+    /// Publish this outcome; when `remember` names an idempotency key, also write it to the
+    /// idempotency topic so the memory survives restarts and rebalances.
+    case outcome(OTPOutput, remember: String?)
+    /// Re-emit the first outcome of a repeated key, byte for byte.
+    case replay(RememberedOutcome)
     /// The input is unreadable: publish `otp.failed` (stage decode) and the record to the DLQ.
     case deadLetter(EventDecodingError)
     /// Drop without an outcome and without marking the record done: it is read again (by this

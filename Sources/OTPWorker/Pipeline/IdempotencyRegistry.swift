@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The worker's memory of outcomes per idempotency key, shared by all lanes.
@@ -37,6 +38,18 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
                 }
             }
             if let decided { return decided }
+        }
+    }
+
+    /// Remembers outcomes read back from the idempotency topic (finished at wall-clock `at`).
+    func preload(_ entries: [(key: String, outcome: Outcome, at: Date)]) {
+        let now = ContinuousClock.now
+        let wallNow = Date()
+        state.withLock { state in
+            for entry in entries {
+                let age = max(0, wallNow.timeIntervalSince(entry.at))
+                state.preload(entry.key, outcome: entry.outcome, at: now - .milliseconds(Int64(age * 1000)), now: now)
+            }
         }
     }
 

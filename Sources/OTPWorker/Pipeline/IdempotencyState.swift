@@ -54,6 +54,16 @@ struct IdempotencyState<Outcome: Sendable, Waiter> {
         }
     }
 
+    /// Remembers an outcome read back from the idempotency topic, finished `at`; a key already
+    /// known here (in flight or done) is left alone.
+    mutating func preload(_ key: String, outcome: Outcome, at: ContinuousClock.Instant, now: ContinuousClock.Instant) {
+        guard entries[key] == nil, now - at <= retention else { return }
+        entries[key] = .done(outcome, at: at)
+        order.append((key, at))
+        doneCount += 1
+        evict(now: now)
+    }
+
     /// The owner of `key` is finished. `outcome` is remembered; `nil` forgets the key (a
     /// retryable failure, or work abandoned). Returns the waiters to resume; each claims again.
     mutating func complete(_ key: String, outcome: Outcome?, now: ContinuousClock.Instant) -> [Waiter] {

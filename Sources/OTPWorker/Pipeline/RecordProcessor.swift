@@ -13,7 +13,7 @@ struct RecordProcessor: Sendable {
     let decoder: EventDecoder
     let provider: any VerificationProvider
     let gate: ProviderGate
-    let idempotency: IdempotencyRegistry<OTPOutput>
+    let idempotency: IdempotencyRegistry<RememberedOutcome>
     let metrics: PipelineMetrics
     let logger: Logger
     /// Wall-clock time, injectable for expiry tests.
@@ -39,22 +39,24 @@ struct RecordProcessor: Sendable {
     }
 
     private func send(_ request: OTPRequested, record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool) async -> Decision {
-        let key = "requested/" + request.requestId
+        let key = RememberedOutcome.key(requestId: request.requestId)
         if case .replay(let first) = await idempotency.claim(key) {
             metrics.replayed()
-            return .outcome(first)
+            return .replay(first)
         }
         var remembered: OTPOutput?
-        defer { idempotency.complete(key, outcome: remembered) }
+        defer { idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init)) }
 
-        if let age = age(of: request, record: record), age > configuration.maxRequestAge {
+        let expiry = ExpiryPolicy(maxRequestAge: configuration.maxRequestAge)
+        if let age = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now()),
+            age > configuration.maxRequestAge {
             let output = OTPOutput.failed(OTPFailed(
                 stage: .send, reason: "REQUEST_EXPIRED", providerCode: nil,
                 message: "request is \(Int(age.components.seconds))s old, older than the maximum age of \(configuration.maxRequestAge)",
                 retryable: false, requestId: request.requestId, verificationId: nil, submissionId: nil,
                 failedAt: now(), metadata: request.metadata))
             remembered = output
-            return .outcome(output)
+            return .outcome(output, remember: key)
         }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
@@ -72,26 +74,27 @@ struct RecordProcessor: Sendable {
                 timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
                 sentAt: now(), metadata: request.metadata))
             remembered = output
-            return .outcome(output)
+            return .outcome(output, remember: key)
         } catch {
             metrics.providerCall(.send, duration: .now - started)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
             gate.report(error)
             let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
                                                   verificationId: nil, submissionId: nil, metadata: request.metadata))
-            if !error.retryable { remembered = output }
-            return .outcome(output)
+            guard !output.isRetryableFailure else { return .outcome(output, remember: nil) }
+            remembered = output
+            return .outcome(output, remember: key)
         }
     }
 
     private func verify(_ submission: OTPSubmitted, mayStart: @Sendable () -> Bool) async -> Decision {
-        let key = submission.submissionId.map { "submitted/" + $0 }
+        let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
         if let key, case .replay(let first) = await idempotency.claim(key) {
             metrics.replayed()
-            return .outcome(first)
+            return .replay(first)
         }
         var remembered: OTPOutput?
-        defer { if let key { idempotency.complete(key, outcome: remembered) } }
+        defer { if let key { idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init)) } }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
         let started = ContinuousClock.now
@@ -106,7 +109,7 @@ struct RecordProcessor: Sendable {
                 submissionId: submission.submissionId, verifiedAt: now(),
                 transactionId: result.transactionId, metadata: submission.metadata))
             remembered = output
-            return .outcome(output)
+            return .outcome(output, remember: key)
         } catch {
             metrics.providerCall(.validate, duration: .now - started)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
@@ -114,8 +117,9 @@ struct RecordProcessor: Sendable {
             let output = OTPOutput.failed(failure(error, stage: .verify, requestId: submission.requestId,
                                                   verificationId: submission.verificationId,
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
-            if !error.retryable { remembered = output }
-            return .outcome(output)
+            guard !output.isRetryableFailure else { return .outcome(output, remember: nil) }
+            remembered = output
+            return .outcome(output, remember: key)
         }
     }
 
@@ -126,20 +130,6 @@ struct RecordProcessor: Sendable {
             if gate.holdReason == nil { return true }
             await gate.waitWhileHeld()
         }
-    }
-
-    /// How old the request is, by `requestedAt`, else by the record's timestamp.
-    private func age(of request: OTPRequested, record: KafkaConsumerRecord) -> Duration? {
-        let asked: Date
-        if let requestedAt = request.requestedAt {
-            asked = requestedAt
-        } else if let milliseconds = record.timestampMilliseconds, milliseconds > 0 {
-            asked = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-        } else {
-            return nil
-        }
-        let seconds = now().timeIntervalSince(asked)
-        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     /// The contract's `otp.failed` for a provider error. `UNEXPECTED_RESPONSE` (an answer the
@@ -153,6 +143,14 @@ struct RecordProcessor: Sendable {
             stage: stage, reason: reason.rawValue, providerCode: error.providerCode, message: error.message,
             retryable: reason.isRetryable, requestId: requestId, verificationId: verificationId,
             submissionId: submissionId, failedAt: now(), metadata: metadata)
+    }
+}
+
+extension OTPOutput {
+    /// A failure the backend may retry: not remembered, so the next attempt runs anew (rule 4).
+    var isRetryableFailure: Bool {
+        if case .failed(let failed) = self { return failed.retryable }
+        return false
     }
 }
 

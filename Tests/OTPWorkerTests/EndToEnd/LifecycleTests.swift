@@ -69,14 +69,37 @@ struct LifecycleTests {
             }
             // A clean hand-over repeats nothing. The embedded cluster refuses commits while its
             // group is joining (a real broker accepts them until the sync phase), so under load
-            // the revocation commit can be refused; then, and only then, the next owner repeats
-            // the records done since the last accepted commit.
+            // the revocation commit can be refused; then the next owner reads those records
+            // again, finds them in the idempotency memory and re-emits the first outcome.
             let counts = Self.outcomeCounts(stack)
             let repeated = counts.filter { $0.value > 1 }
             let refusedCommits = first.service.consumer.commitFailureCount + second.service.consumer.commitFailureCount
             #expect(repeated.isEmpty || refusedCommits > 0, "repeated without a refused commit: \(repeated)")
-            #expect(stack.sandbox.stats.sends == ids.count + repeated.count)
-            if !repeated.isEmpty { print("rebalance: \(repeated.count) requests repeated after \(refusedCommits) refused revocation commits") }
+            #expect(stack.sandbox.stats.sends == ids.count, "no request reached the provider twice")
+            for id in repeated.keys {
+                let payloads = Set(stack.outputs.matching("requestId", id).compactMap(\.record.value))
+                #expect(payloads.count == 1, "\(id): a repeat is the first outcome, byte for byte")
+            }
+            if !repeated.isEmpty { print("rebalance: \(repeated.count) outcomes re-emitted after \(refusedCommits) refused revocation commits") }
+        }
+    }
+
+    @Test("the idempotency memory survives a restart: a repeated request re-emits the first outcome without a second send")
+    func memorySurvivesRestart() async throws {
+        try await withWorkerStack { stack in
+            let first = try await stack.startWorker()
+            let request = Self.request("durable-1")
+            try await stack.publish(stack.topics.requested, key: "durable-1", json: request)
+            try await stack.outputs.wait("sent") { $0.contains { $0.topic == "otp.sent" } }
+            await first.stop()
+
+            try await stack.startWorker()
+            try await stack.publish(stack.topics.requested, key: "durable-1", json: request)
+            try await stack.outputs.wait("sent again") { $0.filter { $0.topic == "otp.sent" }.count == 2 }
+            let sent = stack.outputs.on("otp.sent")
+            #expect(sent[0].record.value == sent[1].record.value, "the first outcome, byte for byte")
+            #expect(sent[0].header("ce_id") != sent[1].header("ce_id"))
+            #expect(stack.sandbox.stats.sends == 1)
         }
     }
 }

@@ -89,7 +89,12 @@ final class WorkerStack: Sendable {
         let worker = RunningWorker(service: service, task: task, readiness: readiness)
         workers.withLock { $0.append(worker) }
         if waitForAssignment {
-            try await eventually("worker \(instance) owns partitions") { !service.consumer.assignment.isEmpty }
+            do {
+                try await eventually("worker \(instance) owns partitions") { !service.consumer.assignment.isEmpty }
+            } catch {
+                logs.dump()
+                throw error
+            }
         }
         return worker
     }
@@ -140,7 +145,7 @@ func withWorkerStack<T: Sendable>(
     logs.noteSecret(sandboxConfiguration.password)
     logs.noteSecret(Data(sandboxConfiguration.password.utf8).base64EncodedString())
     var topics: [String: Int] = [:]
-    for topic in [WorkerTopics().requested, WorkerTopics().submitted, WorkerTopics().sent, WorkerTopics().verified, WorkerTopics().failed, WorkerTopics().deadLetter] {
+    for topic in WorkerTopics().all {
         topics[topic] = partitions
     }
     return try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in

@@ -1,0 +1,65 @@
+import Foundation
+import OTPEvents
+
+/// The first outcome of an idempotency key, as published: its event type and its exact JSON
+/// payload. Re-emitting it publishes these bytes again (with new CloudEvents headers).
+///
+/// It is also the value of an idempotency record in the idempotency topic, where the worker
+/// keeps its memory across restarts and rebalances:
+/// - topic `otp.idempotency` (configurable), compacted, with as many partitions as the inputs;
+/// - partition: the input record's partition (co-partitioned: whoever owns input partition P
+///   reads idempotency partition P when it is assigned);
+/// - key: `requested/<requestId>` or `submitted/<submissionId>`;
+/// - value: `{"type":"otp.sent","at":1795720000000,"payload":{...the output's JSON...}}`,
+///   `at` in milliseconds since 1970 (entries older than the retention are ignored).
+public struct RememberedOutcome: Sendable, Hashable {
+    /// The output's event type: `otp.sent`, `otp.verified` or `otp.failed`.
+    public var type: String
+    /// The output's JSON payload, byte for byte.
+    public var payload: [UInt8]
+
+    public init(type: String, payload: [UInt8]) {
+        self.type = type
+        self.payload = payload
+    }
+
+    /// The outcome of a fresh output.
+    public init(_ output: OTPOutput) {
+        self.init(type: output.eventType, payload: output.encoded())
+    }
+
+    /// The idempotency key of a request or a submission.
+    public static func key(requestId: String) -> String { "requested/" + requestId }
+    public static func key(submissionId: String) -> String { "submitted/" + submissionId }
+
+    /// The idempotency record's value.
+    public func recordValue(at date: Date) -> [UInt8] {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        var bytes = Array(#"{"type":"#.utf8)
+        bytes += Array("\"\(type)\"".utf8)
+        bytes += Array(#","at":\#(milliseconds),"payload":"#.utf8)
+        bytes += payload
+        bytes.append(UInt8(ascii: "}"))
+        return bytes
+    }
+
+    /// Reads an idempotency record's value; nil when it is not one (it is then ignored).
+    public static func parse(recordValue bytes: [UInt8]) -> (outcome: RememberedOutcome, at: Date)? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+            let type = object["type"] as? String, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
+            let at = object["at"] as? NSNumber, let payload = object["payload"] as? [String: Any],
+            let payloadBytes = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        else { return nil }
+        // Keep the payload's own bytes when they can be cut out unchanged (the usual case).
+        let exact = Self.payloadSlice(of: bytes) ?? Array(payloadBytes)
+        return (RememberedOutcome(type: type, payload: exact), Date(timeIntervalSince1970: at.doubleValue / 1000))
+    }
+
+    /// The bytes after `"payload":` up to the closing brace of the record, as written by `recordValue`.
+    private static func payloadSlice(of bytes: [UInt8]) -> [UInt8]? {
+        let marker = Array(#","payload":"#.utf8)
+        guard bytes.last == UInt8(ascii: "}"), let start = bytes.firstRange(of: marker)?.upperBound else { return nil }
+        let slice = Array(bytes[start..<(bytes.count - 1)])
+        return (try? JSONSerialization.jsonObject(with: Data(slice))) is [String: Any] ? slice : nil
+    }
+}

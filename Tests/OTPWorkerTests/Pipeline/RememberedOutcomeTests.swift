@@ -1,0 +1,42 @@
+import Foundation
+import OTPEvents
+import Testing
+
+@testable import OTPWorker
+
+@Suite("Idempotency records and expiry (pure)")
+struct RememberedOutcomeTests {
+    @Test("an idempotency record's value reads back to the same type, payload bytes and time")
+    func roundTrip() throws {
+        let output = OTPOutput.sent(OTPSent(
+            requestId: "r1", verificationId: "v1", countryCode: "91", mobileNumber: "9876543210", flowType: .sms,
+            timeoutSeconds: 60, transactionId: nil, sentAt: Date(timeIntervalSince1970: 1_795_000_000.123), metadata: ["a": "b"]))
+        let remembered = RememberedOutcome(output)
+        let at = Date(timeIntervalSince1970: 1_795_000_001.5)
+        let parsed = try #require(RememberedOutcome.parse(recordValue: remembered.recordValue(at: at)))
+        #expect(parsed.outcome == remembered)
+        #expect(parsed.outcome.payload == output.encoded())
+        #expect(abs(parsed.at.timeIntervalSince(at)) < 0.001)
+    }
+
+    @Test("values that are not idempotency records are ignored")
+    func foreignValues() {
+        for text in ["", "null", "[]", #"{"type":"otp.sent"}"#, #"{"type":"otp.other","at":1,"payload":{}}"#, #"{"type":"otp.sent","at":"x","payload":{}}"#] {
+            #expect(RememberedOutcome.parse(recordValue: Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+
+    @Test("expiry by requestedAt first, else by the record timestamp; unknown time never expires")
+    func expiry() {
+        let policy = ExpiryPolicy(maxRequestAge: .seconds(600))
+        let now = Date(timeIntervalSince1970: 2_000_000_000)
+        var request = OTPRequested(requestId: "r", countryCode: "91", mobileNumber: "9876543210")
+        #expect(!policy.isExpired(request, timestampMilliseconds: nil, now: now))
+        #expect(policy.isExpired(request, timestampMilliseconds: Int64(now.addingTimeInterval(-601).timeIntervalSince1970 * 1000), now: now))
+        #expect(!policy.isExpired(request, timestampMilliseconds: Int64(now.addingTimeInterval(-599).timeIntervalSince1970 * 1000), now: now))
+        request.requestedAt = now.addingTimeInterval(-30)
+        #expect(!policy.isExpired(request, timestampMilliseconds: 1, now: now), "requestedAt wins over an old timestamp")
+        request.requestedAt = now.addingTimeInterval(-3600)
+        #expect(policy.isExpired(request, timestampMilliseconds: Int64(now.timeIntervalSince1970 * 1000), now: now))
+    }
+}
