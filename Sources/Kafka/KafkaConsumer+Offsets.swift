@@ -114,3 +114,28 @@ extension KafkaConsumer {
         for command in pending { command() }
     }
 }
+
+extension KafkaConsumer {
+    /// How many partitions `topic` has, from the brokers' metadata (for tools that read a
+    /// whole topic without a group, such as replay).
+    /// - Throws: `KafkaError` when the brokers do not answer in time or do not know the topic.
+    public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws(KafkaError) -> Int {
+        let handle = self.handle
+        let result: Result<Int, KafkaError> = await DedicatedThread.run(name: "rdkafka-metadata") {
+            guard let rkt = rd_kafka_topic_new(handle.pointer, topic, nil) else {
+                return .failure(.state("cannot name topic \(topic)"))
+            }
+            defer { rd_kafka_topic_destroy(rkt) }
+            var metadata: UnsafePointer<rd_kafka_metadata>?
+            let err = rd_kafka_metadata(handle.pointer, 0, rkt, &metadata, Int32(clamping: timeout.milliseconds))
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return .failure(KafkaError(err)) }
+            defer { rd_kafka_metadata_destroy(metadata) }
+            guard metadata.pointee.topic_cnt == 1, let entry = metadata.pointee.topics?.pointee else {
+                return .failure(.state("no metadata for topic \(topic)"))
+            }
+            guard entry.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return .failure(KafkaError(entry.err)) }
+            return .success(Int(entry.partition_cnt))
+        }
+        return try result.get()
+    }
+}

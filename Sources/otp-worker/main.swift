@@ -8,7 +8,7 @@ struct OTPWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otp-worker",
         abstract: "OTP verification worker for Message Central Verify Now.",
-        subcommands: [DemoCommand.self, RunCommand.self, SandboxCommand.self, DevKafkaCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, ReplayCommand.self, SandboxCommand.self, DevKafkaCommand.self]
     )
 }
 

@@ -1,0 +1,107 @@
+import Foundation
+import Kafka
+import Logging
+import MessageCentral
+import OTPEvents
+
+/// `otp-worker replay`: re-reads a range of a topic for debugging, without joining the group
+/// and without committing. A dry run unless told otherwise.
+public enum Replay {
+    /// Marks a re-published record: the topic, partition and offset it was copied from.
+    public static let markerHeader = "otp_replay_of"
+    /// When it was re-published (RFC 3339).
+    public static let replayedAtHeader = "otp_replayed_at"
+
+    /// Shows, for each record in `range`, what the worker would do and why.
+    ///
+    /// - Parameters:
+    ///   - provider: When given (an explicit operator choice), `send` and `validate` verdicts
+    ///     are carried out and their answers shown; expired requests and re-emissions never are.
+    ///   - emit: Called with each verdict, in offset order per partition.
+    /// - Returns: How many records were read.
+    @discardableResult
+    public static func inspect(
+        _ range: ReplayRange, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics,
+        maxEventBytes: Int = 65_536, maxRequestAge: Duration = .seconds(600), idempotencyRetention: Duration = .seconds(86_400),
+        provider: (any VerificationProvider)? = nil, providerDeadline: Duration = .seconds(30),
+        logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        emit: (ReplayVerdict) async throws -> Void
+    ) async throws -> Int {
+        let session = ReplaySession(consumerConfiguration: consumerConfiguration, logger: logger)
+        let remembered = try await memory(for: range, consumerConfiguration: consumerConfiguration, topics: topics,
+                                          retention: idempotencyRetention, logger: logger)
+        let inspector = ReplayInspector(topics: topics, maxEventBytes: maxEventBytes, maxRequestAge: maxRequestAge, remembered: remembered)
+        return try await session.read(range, progress: progress) { record in
+            var verdict = inspector.inspect(record, now: now())
+            if let wanted = range.requestId, verdict.requestId != wanted { return }
+            if let provider { await inspector.call(&verdict, record: record, provider: provider, deadline: providerDeadline) }
+            try await emit(verdict)
+        }
+    }
+
+    /// Copies the records of `range` into `topic` with their keys, values, headers and
+    /// timestamps (so expiry still judges them by when they were first asked), minus the DLQ's
+    /// `otp.errors.*` annotations, plus a replay marker. Returns how many were copied.
+    @discardableResult
+    public static func republish(
+        _ range: ReplayRange, to topic: String, consumerConfiguration: KafkaConsumerConfiguration,
+        producer: KafkaProducer, maxEventBytes: Int = 65_536, logger: Logger,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Int {
+        let session = ReplaySession(consumerConfiguration: consumerConfiguration, logger: logger)
+        let decoder = EventDecoder(maxEventBytes: maxEventBytes)
+        var copied = 0
+        try await session.read(range, progress: progress) { record in
+            if let wanted = range.requestId, requestId(of: record, decoder: decoder) != wanted { return }
+            var headers = record.headers.filter { !$0.name.hasPrefix("otp.errors.") }
+            headers.append(KafkaHeader(name: markerHeader, string: "\(record.topic)/\(record.partition)/\(record.offset)"))
+            headers.append(KafkaHeader(name: replayedAtHeader, string: ISO8601DateFormatter().string(from: Date())))
+            _ = try await producer.send(KafkaProducerRecord(
+                topic: topic, key: record.key, value: record.value, headers: headers,
+                timestampMilliseconds: record.timestampMilliseconds))
+            copied += 1
+        }
+        return copied
+    }
+
+    /// The `requestId` a record carries, readable even from most broken records.
+    static func requestId(of record: KafkaConsumerRecord, decoder: EventDecoder) -> String? {
+        for kind in [OTPInputKind.requested, .submitted] {
+            do {
+                let decoded = try decoder.decode(value: record.value, headers: record.headers, kind: kind)
+                switch decoded.input {
+                case .requested(let request): return request.requestId
+                case .submitted(let submission): return submission.requestId
+                }
+            } catch {
+                if let id = error.partial.requestId { return id }
+            }
+        }
+        return nil
+    }
+
+    /// The idempotency memory of the partitions `range` reads, when it reads an input topic.
+    private static func memory(
+        for range: ReplayRange, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics,
+        retention: Duration, logger: Logger
+    ) async throws -> [String: RememberedOutcome] {
+        guard topics.inputs.contains(range.topic) else { return [:] }
+        let loader = IdempotencyLoader(consumerConfiguration: consumerConfiguration, topic: topics.idempotency, retention: retention, logger: logger)
+        let partitions: Set<Int32>
+        if let chosen = range.partitions {
+            partitions = Set(chosen)
+        } else {
+            let probe = try KafkaConsumer(configuration: { var c = consumerConfiguration; c.groupID = nil; return c }(), logger: logger)
+            let count = try? await probe.partitionCount(of: topics.idempotency)
+            await probe.close(timeout: .seconds(5))
+            guard let count else { return [:] }
+            partitions = Set((0..<Int32(count)).map { $0 })
+        }
+        var memory: [String: RememberedOutcome] = [:]
+        for entry in try await loader.load(partitions) where memory[entry.key] == nil {
+            memory[entry.key] = entry.outcome
+        }
+        return memory
+    }
+}

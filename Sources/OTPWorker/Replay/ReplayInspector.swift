@@ -1,0 +1,100 @@
+import Foundation
+import Kafka
+import MessageCentral
+import OTPEvents
+
+/// Judges records the way the pipeline does (decode, expiry, idempotency, the provider call),
+/// without publishing or committing anything. Pure but for the optional provider call.
+public struct ReplayInspector: Sendable {
+    let topics: WorkerTopics
+    let decoder: EventDecoder
+    let expiry: ExpiryPolicy
+    /// First outcomes read from the idempotency topic, by idempotency key.
+    let remembered: [String: RememberedOutcome]
+
+    public init(topics: WorkerTopics, maxEventBytes: Int, maxRequestAge: Duration, remembered: [String: RememberedOutcome]) {
+        self.topics = topics
+        self.decoder = EventDecoder(maxEventBytes: maxEventBytes)
+        self.expiry = ExpiryPolicy(maxRequestAge: maxRequestAge)
+        self.remembered = remembered
+    }
+
+    /// The verdict for `record` at `now`.
+    public func inspect(_ record: KafkaConsumerRecord, now: Date) -> ReplayVerdict {
+        var verdict = ReplayVerdict(
+            topic: record.topic, partition: record.partition, offset: record.offset,
+            key: record.key.map { String(decoding: $0, as: UTF8.self) }, timestampMilliseconds: record.timestampMilliseconds,
+            action: .deadLetter)
+        let kind: OTPInputKind = record.topic == topics.submitted ? .submitted : .requested
+        let decoded: DecodedInput
+        do {
+            decoded = try decoder.decode(value: record.value, headers: record.headers, kind: kind)
+        } catch {
+            verdict.decodeError = error
+            verdict.requestId = error.partial.requestId
+            verdict.verificationId = error.partial.verificationId
+            verdict.submissionId = error.partial.submissionId
+            return verdict
+        }
+        switch decoded.input {
+        case .requested(let request):
+            verdict.event = "otp.requested"
+            verdict.requestId = request.requestId
+            let key = RememberedOutcome.key(requestId: request.requestId)
+            verdict.idempotencyKey = key
+            verdict.ageSeconds = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now)
+                .map { Int($0.components.seconds) }
+            if let first = remembered[key] {
+                verdict.action = .reemit
+                verdict.rememberedType = first.type
+            } else if expiry.isExpired(request, timestampMilliseconds: record.timestampMilliseconds, now: now) {
+                verdict.action = .expire
+            } else {
+                verdict.action = .send
+                let phone = PhoneNumberMask.mask(countryCode: request.countryCode, nationalNumber: request.mobileNumber)
+                verdict.providerCall = "send a \(request.otpLength)-digit code by \(request.flowType.rawValue) to \(phone)"
+            }
+        case .submitted(let submission):
+            verdict.event = "otp.submitted"
+            verdict.requestId = submission.requestId
+            verdict.verificationId = submission.verificationId
+            verdict.submissionId = submission.submissionId
+            let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
+            verdict.idempotencyKey = key
+            if let key, let first = remembered[key] {
+                verdict.action = .reemit
+                verdict.rememberedType = first.type
+            } else {
+                verdict.action = .validate
+                verdict.providerCall = "validate a \(submission.code.count)-digit code for verification \(submission.verificationId)"
+            }
+        }
+        return verdict
+    }
+
+    /// Makes the call a `.send` or `.validate` verdict describes, and records the answer. Only
+    /// with an explicit operator flag: it texts real people when pointed at the real provider.
+    /// Expired requests and re-emissions are never called.
+    public func call(_ verdict: inout ReplayVerdict, record: KafkaConsumerRecord, provider: any VerificationProvider, deadline: Duration) async {
+        guard verdict.action == .send || verdict.action == .validate,
+            let decoded = try? decoder.decode(value: record.value, headers: record.headers,
+                                               kind: record.topic == topics.submitted ? .submitted : .requested)
+        else { return }
+        do {
+            switch decoded.input {
+            case .requested(let request):
+                let result = try await provider.send(
+                    SendRequest(countryCode: request.countryCode, mobileNumber: request.mobileNumber,
+                                flowType: FlowType(rawValue: request.flowType.rawValue) ?? .sms, otpLength: request.otpLength),
+                    deadline: .now + deadline)
+                verdict.providerResult = "sent, verificationId \(result.verificationId)"
+            case .submitted(let submission):
+                _ = try await provider.validate(
+                    ValidateRequest(verificationId: submission.verificationId, code: Secret(submission.code)), deadline: .now + deadline)
+                verdict.providerResult = "verified"
+            }
+        } catch {
+            verdict.providerResult = "\(error.reason.rawValue) (provider code \(error.providerCode.map(String.init) ?? "none"))"
+        }
+    }
+}

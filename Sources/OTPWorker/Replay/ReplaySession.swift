@@ -1,0 +1,110 @@
+import Foundation
+import Kafka
+import Logging
+
+/// Which records `replay` reads: a topic, optionally some partitions, and an offset range, a
+/// time range, or one `requestId` (searched in the whole range).
+public struct ReplayRange: Sendable {
+    public var topic: String
+    /// Partitions to read; all when nil.
+    public var partitions: [Int32]?
+    /// First and last offset (inclusive); the oldest retained and the current end when nil.
+    public var fromOffset: Int64?
+    public var toOffset: Int64?
+    /// Records timestamped at or after `since` and before `until`.
+    public var since: Date?
+    public var until: Date?
+    /// Only records whose `requestId` (decoded, or readable from a broken record) is this.
+    public var requestId: String?
+
+    public init(topic: String) {
+        self.topic = topic
+    }
+}
+
+/// Reads a range of a topic without joining a group and without committing, in offset order
+/// per partition, and stops at the range's end as it stood when the session started.
+public struct ReplaySession: Sendable {
+    let consumerConfiguration: KafkaConsumerConfiguration
+    let logger: Logger
+
+    /// - Parameter consumerConfiguration: brokers and client properties; its group id is ignored.
+    public init(consumerConfiguration: KafkaConsumerConfiguration, logger: Logger) {
+        var configuration = consumerConfiguration
+        configuration.groupID = nil
+        self.consumerConfiguration = configuration
+        self.logger = logger
+    }
+
+    /// Reads `range`, calling `body` for every record in it, and `progress` with (done, total)
+    /// about once a second. Returns how many records were read.
+    /// - Throws: `KafkaError` when the topic cannot be read; whatever `body` throws.
+    @discardableResult
+    public func read(
+        _ range: ReplayRange,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+        _ body: (KafkaConsumerRecord) async throws -> Void
+    ) async throws -> Int {
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        do {
+            let count = try await read(range, consumer: consumer, progress: progress, body)
+            await consumer.close(timeout: .seconds(5))
+            return count
+        } catch {
+            await consumer.close(timeout: .seconds(5))
+            throw error
+        }
+    }
+
+    private func read(
+        _ range: ReplayRange, consumer: KafkaConsumer,
+        progress: @escaping @Sendable (Int, Int) -> Void, _ body: (KafkaConsumerRecord) async throws -> Void
+    ) async throws -> Int {
+        let partitions: [Int32]
+        if let chosen = range.partitions {
+            partitions = chosen
+        } else {
+            partitions = (0..<Int32(try await consumer.partitionCount(of: range.topic))).map { $0 }
+        }
+        let topicPartitions = partitions.map { KafkaTopicPartition(topic: range.topic, partition: $0) }
+        let sinceOffsets = try await offsets(at: range.since, topicPartitions, consumer)
+        let untilOffsets = try await offsets(at: range.until, topicPartitions, consumer)
+        var starts: [KafkaTopicPartition: KafkaOffset] = [:]
+        var ends: [KafkaTopicPartition: Int64] = [:]  // exclusive
+        for partition in topicPartitions {
+            let marks = try await consumer.watermarks(partition)
+            var start = max(marks.low, range.fromOffset ?? marks.low)
+            if let since = sinceOffsets?[partition] { start = max(start, since) }
+            var end = min(marks.high, (range.toOffset ?? .max - 1) + 1)
+            if let until = untilOffsets?[partition] { end = min(end, until) }
+            guard start < end else { continue }
+            starts[partition] = .exactly(start)
+            ends[partition] = end
+        }
+        let total = ends.reduce(0) { $0 + Int($1.value - (starts[$1.key].flatMap { if case .exactly(let s) = $0 { s } else { nil } } ?? 0)) }
+        guard !starts.isEmpty else { return 0 }
+        try consumer.assign(starts)
+        var remaining = ends
+        var read = 0
+        var lastReport = ContinuousClock.now
+        for try await record in consumer.records {
+            let partition = record.topicPartition
+            guard let end = remaining[partition], record.offset < end else { continue }
+            read += 1
+            try await body(record)
+            if record.offset + 1 >= end { remaining[partition] = nil }
+            if ContinuousClock.now - lastReport >= .seconds(1) {
+                lastReport = .now
+                progress(read, total)
+            }
+            if remaining.isEmpty { break }
+        }
+        progress(read, total)
+        return read
+    }
+
+    private func offsets(at date: Date?, _ partitions: [KafkaTopicPartition], _ consumer: KafkaConsumer) async throws -> [KafkaTopicPartition: Int64]? {
+        guard let date else { return nil }
+        return try await consumer.offsets(forTimestamp: Int64(date.timeIntervalSince1970 * 1000), partitions: partitions)
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Kafka
+import Logging
+import MessageCentral
+import OTPEvents
+import OTPWorker
+
+/// `otp-worker replay`: re-reads a topic range and shows what the worker would do, or copies
+/// the range into an input topic.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Re-read a topic range for debugging (a dry run unless told otherwise).",
+        discussion: """
+            Reads without joining the worker's group and without committing. For each record it \
+            shows the decode result, the expiry judgement, whether the idempotency memory already \
+            holds its first outcome, and the provider call the worker would make. Choose the range \
+            by partition and offsets, by time, or by requestId (searched in the range).
+
+            It never calls the provider unless --call-provider is given (then with the run \
+            command's provider flags; expiry still applies). --republish-to copies the range into \
+            a topic (e.g. otp.dlq into otp.requested after a fix) with the original keys, headers \
+            and timestamps plus an otp_replay_of header.
+
+            Examples:
+              otp-worker replay --topic otp.dlq --since 2026-11-26T09:00:00Z
+              otp-worker replay --topic otp.requested --partition 3 --from 1200 --to 1300 --format json
+              otp-worker replay --topic otp.dlq --request-id r-42 --republish-to otp.requested
+            """
+    )
+
+    @Option(help: "Kafka bootstrap servers. Env KAFKA_BROKERS; default localhost:9092.")
+    var brokers: String?
+    @Option(help: "The topic to read.")
+    var topic: String
+    @Option(help: "A partition to read (repeatable); all when absent.")
+    var partition: [Int32] = []
+    @Option(help: "First offset (inclusive).")
+    var from: Int64?
+    @Option(help: "Last offset (inclusive).")
+    var to: Int64?
+    @Option(help: "Records at or after this time (RFC 3339).")
+    var since: String?
+    @Option(help: "Records before this time (RFC 3339).")
+    var until: String?
+    @Option(name: .customLong("request-id"), help: "Only records with this requestId.")
+    var requestID: String?
+    @Option(help: "text or json (one object per line).")
+    var format = "text"
+    @Option(name: .customLong("republish-to"), help: "Copy the range into this topic instead of inspecting it.")
+    var republishTo: String?
+    @Flag(name: .customLong("call-provider"), help: "Really call the provider for records the worker would send or validate.")
+    var callProvider = false
+    @Option(name: .customLong("provider-url"), help: "With --call-provider. Env MESSAGE_CENTRAL_BASE_URL.")
+    var providerURL: String?
+    @Option(name: .customLong("customer-id"), help: "With --call-provider. Env MESSAGE_CENTRAL_CUSTOMER_ID.")
+    var customerID: String?
+    @Option(name: .customLong("password-file"), help: "With --call-provider (or MESSAGE_CENTRAL_PASSWORD[_FILE]).")
+    var passwordFile: String?
+    @Option(name: .customLong("max-request-age"), help: "Env OTP_MAX_REQUEST_AGE; default 600s.")
+    var maxRequestAge: String?
+    @Option(name: .customLong("max-event-bytes"), help: "Env OTP_MAX_EVENT_BYTES; default 65536.")
+    var maxEventBytes: Int?
+    @Option(name: .customLong("topic-idempotency"), help: "Env OTP_TOPIC_IDEMPOTENCY; default otp.idempotency.")
+    var topicIdempotency: String?
+    @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")
+    var kafkaOptions: [String] = []
+
+    func validate() throws {
+        guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
+        if since != nil, parseDate(since!) == nil { throw ValidationError("--since must be an RFC 3339 time, e.g. 2026-11-26T09:00:00Z") }
+        if until != nil, parseDate(until!) == nil { throw ValidationError("--until must be an RFC 3339 time, e.g. 2026-11-26T10:00:00Z") }
+        if let from, let to, from > to { throw ValidationError("--from must not be after --to") }
+        if callProvider, republishTo != nil { throw ValidationError("--call-provider and --republish-to do not go together") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        LoggingSetup.bootstrap(format: .human, level: .warning)
+        let logger = Logger(label: "otp-worker.replay")
+        var properties = KafkaOptions.fromEnvironment(environment)
+        for option in kafkaOptions {
+            guard let (name, value) = KafkaOptions.parseFlag(option) else { throw ValidationError("--kafka-option '\(option)' must look like name=value") }
+            properties[name] = value
+        }
+        let brokers = brokers ?? environment["KAFKA_BROKERS"] ?? "localhost:9092"
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: nil, properties: properties)
+        consumer.client.clientID = "otp-worker-replay"
+        var range = ReplayRange(topic: topic)
+        range.partitions = partition.isEmpty ? nil : partition
+        range.fromOffset = from
+        range.toOffset = to
+        range.since = since.flatMap(parseDate)
+        range.until = until.flatMap(parseDate)
+        range.requestId = requestID
+        let progress: @Sendable (Int, Int) -> Void = { done, total in
+            FileHandle.standardError.write(Data("replay: \(done) of \(total) records\n".utf8))
+        }
+
+        if let target = republishTo {
+            let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers, properties: properties), logger: logger)
+            let copied = try await Replay.republish(range, to: target, consumerConfiguration: consumer, producer: producer, logger: logger, progress: progress)
+            await producer.close()
+            print("republished \(copied) records from \(topic) to \(target)")
+            return
+        }
+
+        var topics = WorkerTopics()
+        topics.idempotency = topicIdempotency ?? environment["OTP_TOPIC_IDEMPOTENCY"] ?? topics.idempotency
+        let ageText = maxRequestAge ?? environment["OTP_MAX_REQUEST_AGE"] ?? "600s"
+        guard let age = DurationText.parse(ageText) else { throw ValidationError("--max-request-age: '\(ageText)' is not a duration") }
+        let format = self.format
+        let emit: (ReplayVerdict) async throws -> Void = { verdict in print(format == "json" ? verdict.json : verdict.text) }
+        guard callProvider else {
+            try await Replay.inspect(range, consumerConfiguration: consumer, topics: topics, maxEventBytes: maxEventBytes ?? 65_536,
+                                     maxRequestAge: age, logger: logger, progress: progress, emit: emit)
+            return
+        }
+        let provider = try providerConfiguration(environment)
+        _ = try await MessageCentralClient.withClient(configuration: provider, logger: logger) { client in
+            try await Replay.inspect(range, consumerConfiguration: consumer, topics: topics, maxEventBytes: maxEventBytes ?? 65_536,
+                                     maxRequestAge: age, provider: client, logger: logger, progress: progress, emit: emit)
+        }
+    }
+
+    private func providerConfiguration(_ environment: [String: String]) throws -> MessageCentralConfiguration {
+        guard let customerID = customerID ?? environment["MESSAGE_CENTRAL_CUSTOMER_ID"] else {
+            throw ValidationError("--call-provider needs --customer-id or MESSAGE_CENTRAL_CUSTOMER_ID")
+        }
+        var password = environment["MESSAGE_CENTRAL_PASSWORD"]
+        if let path = passwordFile ?? environment["MESSAGE_CENTRAL_PASSWORD_FILE"] {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the password file '\(path)'") }
+            password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        }
+        guard let password, !password.isEmpty else {
+            throw ValidationError("--call-provider needs --password-file, MESSAGE_CENTRAL_PASSWORD or MESSAGE_CENTRAL_PASSWORD_FILE")
+        }
+        return MessageCentralConfiguration(
+            baseURL: providerURL ?? environment["MESSAGE_CENTRAL_BASE_URL"] ?? MessageCentralConfiguration.productionBaseURL,
+            customerID: customerID, password: Secret(password))
+    }
+}
+
+private func parseDate(_ text: String) -> Date? {
+    RFC3339.parse(text)
+}
