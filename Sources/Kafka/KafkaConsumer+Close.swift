@@ -10,6 +10,7 @@ extension KafkaConsumer {
     /// `partitionsRevoked`, or before calling this) so that their offsets are committed.
     public func close(timeout: Duration = .seconds(20)) async {
         let deadline = ContinuousClock.now + timeout
+        let mustNotDestroy = await awaitFirstAssignment(until: ContinuousClock.now + timeout / 2)
         let signal = ResumeOnce<Bool>()
         let timer = Task {
             try? await Task.sleep(until: deadline)
@@ -34,7 +35,33 @@ extension KafkaConsumer {
         // No wake-up may touch the queue once it is gone (a second close, a late seek).
         lifecycle.withLock { $0.queueReleased = true }
         consumerQueue.destroy()
+        guard !mustNotDestroy else {
+            logger.warning("leaving the librdkafka handle of a consumer that joined its group but never got an assignment: librdkafka 2.0.2 aborts the process when destroying it (librdkafka#4312)")
+            return
+        }
         _ = await handle.destroy(timeout: max(deadline - ContinuousClock.now, .seconds(1)))
+    }
+
+    /// librdkafka 2.0.2 asserts (aborting the process) when a cooperative-sticky consumer is
+    /// destroyed after joining a group but before its first assignment (librdkafka#4312, fixed
+    /// in 2.3.0). Give a join in progress until `deadline` to deliver that assignment; returns
+    /// true when the handle must not be destroyed because none came.
+    private func awaitFirstAssignment(until deadline: ContinuousClock.Instant) async -> Bool {
+        guard configuration.assignmentStrategy == .cooperativeSticky else { return false }
+        let signal = ResumeOnce<Bool>()
+        let waiting = lifecycle.withLock { lifecycle -> Bool in
+            guard lifecycle.subscribed, !lifecycle.everAssigned, !lifecycle.closeRequested else { return false }
+            lifecycle.assignmentWaiters.append(signal)
+            return true
+        }
+        guard waiting else { return false }
+        let timer = Task {
+            try? await Task.sleep(until: deadline)
+            signal.resume(with: false)
+        }
+        let assigned = await withCheckedContinuation { signal.install($0) }
+        timer.cancel()
+        return !assigned
     }
 
     /// Makes the poll thread's blocking poll return now, unless the queue is already released.

@@ -13,6 +13,12 @@ extension KafkaConsumer {
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             state.withLock { $0.assign(partitions) }
+            let waiters = lifecycle.withLock { lifecycle in
+                lifecycle.everAssigned = true
+                defer { lifecycle.assignmentWaiters.removeAll() }
+                return lifecycle.assignmentWaiters
+            }
+            waiters.forEach { $0.resume(with: true) }
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, list) { logFailure(KafkaError(consuming: error), "assign") }
             } else {

@@ -104,6 +104,7 @@ public final class KafkaConsumer: Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_subscribe(handle.pointer, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
+        lifecycle.withLock { $0.subscribed = true }
     }
 
     /// Reads exactly these partitions from the given positions, without a group (for replay).
@@ -183,6 +184,12 @@ struct ConsumerLifecycle {
     /// The consumer queue was destroyed: nothing may wake it any more.
     var queueReleased = false
     var closeWaiters: [ResumeOnce<Bool>] = []
+    /// Joined a group with `subscribe`.
+    var subscribed = false
+    /// Got at least one assignment from the group (possibly empty).
+    var everAssigned = false
+    /// Told once the first assignment arrives.
+    var assignmentWaiters: [ResumeOnce<Bool>] = []
 }
 
 extension KafkaOffset {

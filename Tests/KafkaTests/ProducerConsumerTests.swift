@@ -203,4 +203,25 @@ struct ProducerConsumerTests {
             #expect(try await iterator.next() == nil)
         }
     }
+
+    /// librdkafka 2.0.2 aborts the process when a cooperative-sticky consumer that joined its
+    /// group but never got an assignment is destroyed (librdkafka#4312). Close must not.
+    @Test func closingBeforeTheFirstAssignmentDoesNotAbort() async throws {
+        try await withTestCluster(brokers: 1, topics: ["unassigned": 1]) { cluster in
+            // Every SyncGroup is refused, so the member joins (the assignor is chosen) but is
+            // never assigned anything.
+            try cluster.pushRequestErrors(.syncGroup, Array(repeating: .rebalanceInProgress, count: 200))
+            let consumer = try makeConsumer(cluster, group: uniqueName("unassigned"))
+            try consumer.subscribe(topics: ["unassigned"])
+            var iterator = consumer.records.makeAsyncIterator()
+            let reader = Task { _ = try? await iterator.next() }
+            // Long enough for JoinGroup to answer; no condition to wait on is exposed by librdkafka.
+            try await Task.sleep(for: .seconds(2))
+            let started = ContinuousClock.now
+            await consumer.close(timeout: .seconds(4))
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(consumer.assignment.isEmpty)
+            reader.cancel()
+        }
+    }
 }
