@@ -25,7 +25,10 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
             return result
         }
         sandbox.setLatency(nil)
-        report.passThrough = try await step("p", "(a) Kafka pass-through") { try await runPassThrough(in: environment) }
+        report.passThrough = try await step("p", "(a) Kafka pass-through, burst") { try await runPassThrough(in: environment) }
+        report.passThroughPaced = try await step("p", "(a) Kafka pass-through, paced") {
+            try await runPassThrough(rate: options.pacedRate, in: environment)
+        }
         report.provider = try await step("c", "(b) provider direct at \(options.latencyMilliseconds) ms") {
             try await runProviderCeiling(latency: latency, in: environment)
         }

@@ -37,6 +37,8 @@ struct RunResult: Sendable {
     var workerIdleCores: Double?
     /// VmHWM of the worker process at the end of the measured window, kB.
     var peakResidentKilobytes: Int?
+    /// VmRSS of the worker after warm-up, before the measured requests, kB.
+    var warmResidentKilobytes: Int?
     /// ru_maxrss from wait4 after the worker exited, kB (same quantity, cross-check).
     var exitMaxResidentKilobytes: Int?
     /// This process (cluster, sandbox, producer, observer) over the window, cores.

@@ -8,18 +8,19 @@ import Synchronization
 /// call. Like the worker, a record is marked done once its output is acknowledged, and the
 /// clients have the worker's production defaults (plus the same fetch wait).
 /// Runs in this process, measured exactly like the worker scenarios.
-func runPassThrough(in environment: BenchEnvironment) async throws -> RunResult {
+func runPassThrough(rate: Int? = nil, in environment: BenchEnvironment) async throws -> RunResult {
     let options = environment.options
     let brokers = environment.cluster.bootstrapServers
-    let topics = RunTopics(prefix: "pt")
+    let run = rate == nil ? "pt" : "pp"
+    let topics = RunTopics(prefix: run)
     for topic in topics.all { try environment.cluster.createTopic(topic, partitions: options.partitions) }
     let count = options.requests
     let stamps = SendStamps(count: count)
     let observer = try OutcomeObserver(
         brokers: brokers, topics: topics.outputs, partitions: options.partitions,
-        measuredPrefix: "pt", expected: count, stamps: stamps)
+        measuredPrefix: run, expected: count, stamps: stamps)
     let consumer = try KafkaConsumer(configuration: KafkaConsumerConfiguration(
-        bootstrapServers: brokers, groupID: "otp-bench-pt", properties: ["fetch.wait.max.ms": "5"]),
+        bootstrapServers: brokers, groupID: "otp-bench-\(run)", properties: ["fetch.wait.max.ms": "5"]),
         logger: quietLogger("otp-bench.pass-through"))
     let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(
         bootstrapServers: brokers), logger: quietLogger("otp-bench.pass-through"))
@@ -47,16 +48,17 @@ func runPassThrough(in environment: BenchEnvironment) async throws -> RunResult 
     }
     defer { relay.cancel() }
 
-    var result = RunResult(name: "(a) Kafka pass-through", requests: count, throughput: 0, latencies: [], benchCores: 0, produceRate: 0, complete: false)
+    let name = rate.map { "(a) Kafka pass-through \($0)/s paced" } ?? "(a) Kafka pass-through burst"
+    var result = RunResult(name: name, requests: count, throughput: 0, latencies: [], benchCores: 0, produceRate: 0, complete: false)
     let warmupCount = min(options.warmup, count)
-    _ = try await produceRequests(environment.producer, topic: topics.requested, factory: RequestFactory(prefix: "wpt", block: 7), count: warmupCount)
+    _ = try await produceRequests(environment.producer, topic: topics.requested, factory: RequestFactory(prefix: "w" + run, block: 7), count: warmupCount)
     guard await observer.wait(timeout: .seconds(120), until: { $0.warmups >= warmupCount }) else {
         throw BenchError("pass-through: warm-up outputs did not arrive")
     }
     let benchBefore = selfCPU()
     let produced = try await produceRequests(
-        environment.producer, topic: topics.requested, factory: RequestFactory(prefix: "pt", block: 8),
-        count: count, stamps: stamps)
+        environment.producer, topic: topics.requested, factory: RequestFactory(prefix: run, block: 8),
+        count: count, rate: rate, stamps: stamps)
     result.complete = await observer.wait(timeout: .seconds(60 + count / 100), until: { $0.measured >= count })
     let benchAfter = selfCPU()
     let snapshot = observer.snapshot

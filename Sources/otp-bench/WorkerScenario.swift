@@ -61,6 +61,7 @@ func runWorkerScenario(
         guard await observer.wait(timeout: .seconds(120), abort: { worker.hasExited }, until: { $0.warmups >= warmupCount }) else {
             throw BenchError("\(name): the worker did not answer \(warmupCount) warm-up requests (log: \(logPath))")
         }
+        result.warmResidentKilobytes = worker.statusKilobytes("VmRSS")
         // One idle second: what the worker burns doing nothing (polling, timers).
         if let before = worker.cpuTime() {
             try await Task.sleep(for: .seconds(1))
