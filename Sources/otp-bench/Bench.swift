@@ -32,6 +32,9 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
         report.provider = try await step("c", "(b) provider direct at \(options.latencyMilliseconds) ms") {
             try await runProviderCeiling(latency: latency, in: environment)
         }
+        report.providerPaced = try await step("c", "(b) provider direct at \(options.latencyMilliseconds) ms, paced") {
+            try await runProviderCeiling(latency: latency, rate: options.pacedRate, in: environment)
+        }
         report.saturated = try await step("1", "(1) worker, \(options.latencyMilliseconds) ms") {
             try await runWorkerScenario("(1) worker \(options.inFlight)/\(options.latencyMilliseconds) ms burst", number: 1, latency: latency, rate: nil, in: environment)
         }

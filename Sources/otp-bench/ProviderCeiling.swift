@@ -9,7 +9,9 @@ import Synchronization
 /// MessageCentral client (configured as `otp-worker run` configures it) with `inFlight`
 /// concurrent callers, for the same number of calls. The arithmetic ceiling is
 /// `inFlight / latency`. Runs in this process, next to the sandbox.
-func runProviderCeiling(latency: Duration, in environment: BenchEnvironment) async throws -> RunResult {
+/// With `rate`, calls start paced at `rate` per second instead (the provider path's latency
+/// floor for scenario 3), each in its own task.
+func runProviderCeiling(latency: Duration, rate: Int? = nil, in environment: BenchEnvironment) async throws -> RunResult {
     let options = environment.options
     let sandbox = environment.sandbox
     let configuration = MessageCentralConfiguration(
@@ -30,17 +32,23 @@ func runProviderCeiling(latency: Duration, in environment: BenchEnvironment) asy
     sandbox.setLatency(latency)
     let benchBefore = selfCPU()
     let started = monotonicNanoseconds()
-    let (latencies, failures) = await callConcurrently(options.inFlight, total: options.requests) { call in
+    let send: @Sendable (Int) async -> Bool = { call in
         (try? await client.send(SendRequest(countryCode: "91", mobileNumber: numbers.mobileNumber(call)), deadline: nil)) != nil
+    }
+    let (latencies, failures) = if let rate {
+        await callPaced(rate: rate, total: options.requests, send)
+    } else {
+        await callConcurrently(options.inFlight, total: options.requests, send)
     }
     let elapsed = Double(monotonicNanoseconds() - started) / 1e9
     let benchAfter = selfCPU()
     try await httpClient.shutdown()
     var result = RunResult(
-        name: "(b) provider direct", requests: options.requests, throughput: Double(latencies.count) / elapsed,
+        name: rate.map { "(b) provider direct \($0)/s paced" } ?? "(b) provider direct", requests: options.requests, throughput: Double(latencies.count) / elapsed,
         latencies: latencies.sorted(), benchCores: (benchAfter - benchBefore).seconds / elapsed, produceRate: 0,
         complete: failures == 0)
-    result.notes.append("MessageCentralClient → sandbox, \(options.inFlight) callers; \(failures) failed calls; latency is per call")
+    result.notes.append("MessageCentralClient → sandbox, " + (rate == nil ? "\(options.inFlight) callers" : "a task per call")
+        + "; \(failures) failed calls; latency is per call")
     return result
 }
 
@@ -75,4 +83,28 @@ private func callConcurrently(
 private final class CallCounter: Sendable {
     private let value = Atomic<Int>(0)
     func take() -> Int { value.wrappingAdd(1, ordering: .relaxed).oldValue }
+}
+
+/// `total` calls started at `rate` per second, each in its own task.
+private func callPaced(rate: Int, total: Int, _ call: @escaping @Sendable (Int) async -> Bool) async -> ([UInt64], Int) {
+    await withTaskGroup(of: (UInt64, Bool).self) { group in
+        let start = monotonicNanoseconds()
+        for number in 0..<total {
+            let due = start + UInt64(number) * 1_000_000_000 / UInt64(rate)
+            let now = monotonicNanoseconds()
+            if due > now { try? await Task.sleep(for: .nanoseconds(Int64(due - now))) }
+            group.addTask {
+                let started = monotonicNanoseconds()
+                let succeeded = await call(number)
+                return (monotonicNanoseconds() - started, succeeded)
+            }
+        }
+        var latencies: [UInt64] = []
+        var failures = 0
+        for await (latency, succeeded) in group {
+            latencies.append(latency)
+            if !succeeded { failures += 1 }
+        }
+        return (latencies, failures)
+    }
 }

@@ -6,12 +6,13 @@ struct Report {
     var passThrough: RunResult?
     var passThroughPaced: RunResult?
     var provider: RunResult?
+    var providerPaced: RunResult?
     var saturated: RunResult?
     var cpu: RunResult?
     var paced: RunResult?
 
     func print() {
-        let rows = [passThrough, passThroughPaced, provider, saturated, cpu, paced].compactMap { $0 }
+        let rows = [passThrough, passThroughPaced, provider, providerPaced, saturated, cpu, paced].compactMap { $0 }
         Swift.print("")
         Swift.print(pad("run", 34) + lpad("req/s", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("max ms", 9)
             + lpad("wkr µs/req", 12) + lpad("wkr cores", 10) + lpad("idle", 7) + lpad("RSS warm", 9) + lpad("VmHWM MB", 10) + lpad("bench cores", 12) + lpad("in req/s", 10))
@@ -48,6 +49,9 @@ struct Report {
             Swift.print("(3) p99 at \(options.pacedRate)/s paced = \(format(paced.percentile(0.99), 1)) ms   (target < 80)")
             if let passThroughPaced {
                 Swift.print("(3) floor: Kafka pass-through p99 at the same pace + \(options.latencyMilliseconds) ms = \(format(passThroughPaced.percentile(0.99) + Double(options.latencyMilliseconds), 1)) ms")
+            }
+            if let providerPaced {
+                Swift.print("(3) provider path alone at the same pace: p50 \(format(providerPaced.percentile(0.5), 1)) ms, p99 \(format(providerPaced.percentile(0.99), 1)) ms")
             }
         }
         let peak = [saturated, cpu, paced].compactMap { $0?.peakResidentKilobytes }.max()
