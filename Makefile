@@ -3,7 +3,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: demo test test-asan test-tsan deps build bench-kafka bench-provider clean
+.PHONY: demo test test-asan test-tsan deps build bench-kafka bench-provider bench-otp clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -34,6 +34,13 @@ bench-kafka: deps
 
 bench-provider: deps
 	$(SWIFT) run -c release provider-bench
+
+# The worker end to end: otp-bench starts `otp-worker run` as a child process, so it is built
+# first. BENCH_ARGS passes options, e.g. `make bench-otp BENCH_ARGS="--requests 2000"`.
+BENCH_ARGS ?=
+bench-otp: deps
+	$(SWIFT) build -c release --product otp-worker
+	$(SWIFT) run -c release otp-bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-asan .build-tsan

@@ -124,6 +124,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The worker end to end (as a child process) against the embedded cluster and the
+        // sandbox, next to Kafka and provider baselines: `make bench-otp`.
+        .executableTarget(
+            name: "otp-bench",
+            dependencies: [
+                "Kafka",
+                "KafkaEmbedded",
+                "MessageCentral",
+                "MessageCentralSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: [

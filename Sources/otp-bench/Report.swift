@@ -1,0 +1,84 @@
+import Foundation
+
+/// The table, the ratios and the closing line.
+struct Report {
+    let options: BenchOptions
+    var passThrough: RunResult?
+    var passThroughPaced: RunResult?
+    var provider: RunResult?
+    var providerPaced: RunResult?
+    var saturated: RunResult?
+    var cpu: RunResult?
+    var paced: RunResult?
+
+    func print() {
+        let rows = [passThrough, passThroughPaced, provider, providerPaced, saturated, cpu, paced].compactMap { $0 }
+        Swift.print("")
+        Swift.print(pad("run", 34) + lpad("req/s", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("max ms", 9)
+            + lpad("wkr µs/req", 12) + lpad("wkr cores", 10) + lpad("idle", 7) + lpad("RSS warm", 9) + lpad("VmHWM MB", 10) + lpad("bench cores", 12) + lpad("in req/s", 10))
+        for row in rows {
+            Swift.print(pad(row.name, 34) + lpad(format(row.throughput, 0), 8)
+                + lpad(format(row.percentile(0.5), 1), 9) + lpad(format(row.percentile(0.99), 1), 9) + lpad(format(row.maxMilliseconds, 1), 9)
+                + lpad(row.cpuPerRequest.map { format($0.microsecondsValue, 1) } ?? "-", 12)
+                + lpad(row.workerCores.map { format($0, 2) } ?? "-", 10)
+                + lpad(row.workerIdleCores.map { format($0, 2) } ?? "-", 7)
+                + lpad(row.warmResidentKilobytes.map { format(Double($0) / 1024, 1) } ?? "-", 9)
+                + lpad(row.peakResidentKilobytes.map { format(Double($0) / 1024, 1) } ?? "-", 10)
+                + lpad(format(row.benchCores, 2), 12)
+                + lpad(row.produceRate > 0 ? format(row.produceRate, 0) : "-", 10))
+            if !row.latencies.isEmpty {
+                let over = row.latencies.count - row.latencies.partitioningIndex { $0 >= 80_000_000 }
+                Swift.print("    latency ms: p90 \(format(row.percentile(0.9), 1)), p99.9 \(format(row.percentile(0.999), 1)); \(over) of \(row.latencies.count) at or over 80 ms")
+            }
+            for note in row.notes { Swift.print("    " + note) }
+        }
+        Swift.print("")
+        let ceiling = options.slotCeiling
+        Swift.print("slot ceiling: \(options.inFlight) in flight / \(options.latencyMilliseconds) ms = \(format(ceiling, 0)) req/s")
+        if let provider { Swift.print("provider direct / slot ceiling = \(format(provider.throughput / ceiling, 3))") }
+        if let saturated {
+            Swift.print("(1) worker / slot ceiling = \(format(saturated.throughput / ceiling, 3))   (target ≥ 0.85)")
+            if let provider { Swift.print("(1) worker / provider direct = \(format(saturated.throughput / provider.throughput, 3))") }
+            if let passThrough { Swift.print("(1) worker / Kafka pass-through = \(format(saturated.throughput / passThrough.throughput, 3))") }
+        }
+        if let cpu {
+            Swift.print("(2) worker CPU per request at 0 ms = \(cpu.cpuPerRequest.map { format($0.microsecondsValue, 1) } ?? "-") µs   (target ≤ 100)")
+            if let passThrough { Swift.print("(2) worker / Kafka pass-through = \(format(cpu.throughput / passThrough.throughput, 3))") }
+        }
+        if let paced {
+            Swift.print("(3) p99 at \(options.pacedRate)/s paced = \(format(paced.percentile(0.99), 1)) ms   (target < 80)")
+            if let passThroughPaced {
+                Swift.print("(3) floor: Kafka pass-through p99 at the same pace + \(options.latencyMilliseconds) ms = \(format(passThroughPaced.percentile(0.99) + Double(options.latencyMilliseconds), 1)) ms")
+            }
+            if let providerPaced {
+                Swift.print("(3) provider path alone at the same pace: p50 \(format(providerPaced.percentile(0.5), 1)) ms, p99 \(format(providerPaced.percentile(0.99), 1)) ms")
+            }
+        }
+        let peak = [saturated, cpu, paced].compactMap { $0?.peakResidentKilobytes }.max()
+        if let peak { Swift.print("(4) worker peak RSS (VmHWM, max over the worker runs) = \(format(Double(peak) / 1024, 1)) MB   (target < 64)") }
+        Swift.print("")
+        let slots = saturated.map { format($0.throughput / ceiling, 3) } ?? "nan"
+        let cpuMicros = cpu?.cpuPerRequest.map { format($0.microsecondsValue, 1) } ?? "nan"
+        let p99 = paced.map { format($0.percentile(0.99), 1) } ?? "nan"
+        let rss = peak.map { format(Double($0) / 1024, 1) } ?? "nan"
+        Swift.print("slots_ratio=\(slots) cpu_us_per_request=\(cpuMicros) p99_paced_ms=\(p99) peak_rss_mb=\(rss)")
+    }
+}
+
+func format(_ value: Double, _ decimals: Int) -> String {
+    value.isFinite ? String(format: "%.\(decimals)f", value) : "nan"
+}
+func pad(_ text: String, _ width: Int) -> String { text.count >= width ? text : text + String(repeating: " ", count: width - text.count) }
+func lpad(_ text: String, _ width: Int) -> String { text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text }
+
+extension Array where Element == UInt64 {
+    /// The first index whose element satisfies `predicate`, for a sorted array and a monotone predicate.
+    func partitioningIndex(where predicate: (UInt64) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+}
