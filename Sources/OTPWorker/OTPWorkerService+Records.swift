@@ -20,6 +20,7 @@ extension OTPWorkerService {
         let lanes = self.lanes
         let (decision, context) = await processor.decide(record, mayStart: { lanes.mayStart(partition, generation: generation) })
         let outputs: [KafkaProducerRecord]
+        var memory: KafkaProducerRecord?
         let outcome: OTPOutput
         switch decision {
         case .abandon(let why):
@@ -29,7 +30,7 @@ extension OTPWorkerService {
         case .outcome(let output, let remember):
             outcome = output
             outputs = [producerRecord(for: output, input: record, context: context)]
-                + (remember.map { [idempotencyRecord(key: $0, outcome: RememberedOutcome(output), input: record)] } ?? [])
+            memory = remember.map { idempotencyRecord(key: $0, outcome: RememberedOutcome(output), input: record) }
         case .replay(let first):
             outputs = [KafkaProducerRecord(
                 topic: configuration.topics.output(forType: first.type), key: record.key, value: first.payload,
@@ -54,6 +55,11 @@ extension OTPWorkerService {
                     timestampMilliseconds: record.timestampMilliseconds),
             ]
         }
+        // The memory first: if the process dies between the two, the next owner re-emits this
+        // outcome from memory instead of calling the provider again and answering differently.
+        if let memory {
+            guard await publish([memory], for: record, generation: generation, markDone: false) else { return }
+        }
         guard await publish(outputs, for: record, generation: generation) else { return }
         metrics.outcome(outcome)
         if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
@@ -63,7 +69,9 @@ extension OTPWorkerService {
     /// Publishes `outputs` and marks `record` done once all are acknowledged; false when the
     /// partition went (results of an older assignment are dropped: the next owner redoes them)
     /// or the worker stopped first.
-    private func publish(_ outputs: [KafkaProducerRecord], for record: KafkaConsumerRecord, generation: UInt64) async -> Bool {
+    private func publish(
+        _ outputs: [KafkaProducerRecord], for record: KafkaConsumerRecord, generation: UInt64, markDone: Bool = true
+    ) async -> Bool {
         let partition = record.topicPartition
         let lanes = self.lanes
         guard lanes.isCurrent(partition, generation: generation) else {
@@ -77,7 +85,7 @@ extension OTPWorkerService {
                            metadata: recordMetadata(record))
             return false
         }
-        consumer.markDone(record)
+        if markDone { consumer.markDone(record) }
         return true
     }
 

@@ -1,0 +1,90 @@
+import Foundation
+import Kafka
+import KafkaEmbedded
+import MessageCentralSandbox
+import Synchronization
+import Testing
+
+@testable import OTPWorker
+
+@Suite("Several worker processes in one group: kill -9, SIGTERM, restart", .timeLimit(.minutes(4)))
+struct MultiProcessTests {
+    static let requests = 1500
+    static let maxInFlight = 32
+
+    func spawn(_ name: String, _ stack: WorkerStack) throws -> ChildWorker {
+        try ChildWorker(
+            name: name,
+            arguments: [
+                "--brokers", stack.cluster.bootstrapServers, "--group-id", stack.group,
+                "--provider-url", stack.sandbox.baseURL, "--customer-id", stack.sandboxConfiguration.customerID,
+                "--max-in-flight", "\(Self.maxInFlight)", "--metrics-port", "0", "--metrics-host", "127.0.0.1",
+                "--instance-id", name, "--shutdown-deadline", "10s", "--provider-deadline", "10s",
+                "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=200",
+                "--kafka-option", "fetch.wait.max.ms=10", "--log-format", "json",
+            ],
+            environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
+    }
+
+    /// Outcome payloads per requestId, from the three outcome topics.
+    static func outcomes(_ stack: WorkerStack) -> [String: [[UInt8]]] {
+        var byRequest: [String: [[UInt8]]] = [:]
+        for output in stack.outputs.all where output.topic != "otp.dlq" {
+            if let id = output.string("requestId"), let value = output.record.value { byRequest[id, default: []].append(value) }
+        }
+        return byRequest
+    }
+
+    @Test("3 workers, 1500 requests, one killed with SIGKILL and restarted, one stopped with SIGTERM: one outcome each, duplicates only from what was in flight")
+    func killAndStop() async throws {
+        try await withWorkerStack(partitions: 6) { stack in
+            stack.sandbox.setLatency(.milliseconds(20))
+            var workers = try ["a", "b", "c"].map { try spawn($0, stack) }
+            let ids = (0..<Self.requests).map { "mp-\($0)" }
+            let producer = Task {
+                for (index, id) in ids.enumerated() {
+                    try await stack.publish(stack.topics.requested, key: id,
+                                            json: #"{"requestId":"\#(id)","countryCode":"91","mobileNumber":"\#(9_000_000_000 + index)"}"#)
+                    if index % 50 == 49 { try await Task.sleep(for: .milliseconds(20)) }
+                }
+            }
+            try await eventually(timeout: .seconds(60), "a fifth of the outcomes") { Self.outcomes(stack).count >= Self.requests / 5 }
+            workers[0].kill()
+            #expect(await workers[0].waitForExit(timeout: .seconds(5)) == SIGKILL)
+            workers.append(try spawn("a2", stack))
+
+            try await eventually(timeout: .seconds(60), "half of the outcomes") { Self.outcomes(stack).count >= Self.requests / 2 }
+            workers[1].terminate()
+            let stopped = await workers[1].waitForExit(timeout: .seconds(20))
+            #expect(stopped == 0, "SIGTERM stops gracefully, within its deadline")
+
+            try await producer.value
+            try await eventually(timeout: .seconds(90), "every request has an outcome") { Self.outcomes(stack).count == Self.requests }
+            let outcomes = Self.outcomes(stack)
+            let repeated = outcomes.filter { $0.value.count > 1 }
+            for (id, payloads) in repeated {
+                #expect(Set(payloads).count == 1, "\(id): repeats are the first outcome, byte for byte")
+            }
+            let extraSends = stack.sandbox.stats.sends - Self.requests
+            // A send in flight when its worker was killed reached the provider, which then holds
+            // a pending code for that number: the next owner's send is refused with 506, a
+            // retryable failure. Nothing else may fail.
+            let failed = stack.outputs.on("otp.failed")
+            #expect(failed.allSatisfy { $0.string("reason") == "REQUEST_ALREADY_EXISTS" }, "\(Set(failed.compactMap { $0.string("reason") }))")
+            #expect(failed.count <= max(extraSends, 0))
+            #expect(extraSends >= 0 && extraSends <= Self.maxInFlight, "provider duplicates bounded by the killed worker's in-flight records: \(extraSends)")
+            print("multi-process: \(repeated.count) outcomes re-emitted, \(extraSends) provider duplicates (bound \(Self.maxInFlight)), \(failed.count) refused as pending")
+
+            for worker in workers where worker !== workers[0] && worker !== workers[1] { worker.terminate() }
+            for worker in workers where worker !== workers[0] && worker !== workers[1] {
+                #expect(await worker.waitForExit(timeout: .seconds(20)) == 0, "\(worker.name) stops gracefully")
+            }
+            for worker in workers {
+                let text = worker.logText
+                #expect(!text.contains(stack.sandboxConfiguration.password), "\(worker.name): password in its log")
+                #expect(!text.contains("eyJ"), "\(worker.name): a token in its log")
+                #expect(!LogCapture.containsPhoneNumber(text), "\(worker.name): an unmasked number in its log")
+            }
+        }
+    }
+}
