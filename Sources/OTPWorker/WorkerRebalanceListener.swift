@@ -7,7 +7,7 @@ import Logging
 /// Assigned partitions become current, start paused while provider calls are held, and stay
 /// paused until their idempotency partition has been read back (so a request the previous
 /// owner already answered is re-emitted, not sent again). Revoked partitions drop their queued
-/// records, let running ones finish within the revocation budget and cancel what is left, so
+/// records, let running ones finish within the revocation budget and drop the results of what is left, so
 /// that only finished records' offsets are committed on the way out.
 struct WorkerRebalanceListener: KafkaRebalanceListener {
     let lanes: Lanes
@@ -38,8 +38,11 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
         gate.wake()
         let deadline = ContinuousClock.now + (lost ? .zero : max(budget, .zero))
         if !(await lanes.drain(revoked, until: deadline)) {
-            logger.warning("abandoning in-flight work of revoked partitions", metadata: [KafkaLogKey.partitions: "\(revoked.map(\.description).sorted())"])
-            await lanes.cancelRunners(revoked)
+            // Not cancelled: a provider call under way has reached the provider already. Left to
+            // finish, its outcome is remembered here (a record read again waits for it and
+            // re-emits it) while its publication is dropped as stale.
+            logger.warning("handing over partitions with work still in flight; its results will be dropped",
+                           metadata: [KafkaLogKey.partitions: "\(revoked.map(\.description).sorted())"])
         }
         lanes.finishRevocation(revoked)
         pauses.forget(partitions)

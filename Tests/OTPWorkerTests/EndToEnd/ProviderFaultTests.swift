@@ -41,7 +41,7 @@ struct ProviderFaultTests {
     @Test("provider down: in-flight work fails PROVIDER_UNAVAILABLE, consumption pauses and readiness drops; back: the backlog is sent, not failed")
     func outageThenBack() async throws {
         try await withWorkerStack { stack in
-            let worker = try await stack.startWorker { $0.providerDeadline = .seconds(1) }
+            let worker = try await stack.startWorker { $0.providerDeadline = .seconds(2) }
             try await stack.publish(stack.topics.requested, key: "before", json: Self.request("before"))
             try await stack.outputs.wait("first sent") { $0.contains { $0.topic == "otp.sent" } }
             #expect(worker.readiness.readiness == .ready)

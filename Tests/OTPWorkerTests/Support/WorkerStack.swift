@@ -50,7 +50,7 @@ final class WorkerStack: Sendable {
     }
 
     /// A provider client pointed at the sandbox, with test-sized timeouts.
-    func makeProvider(deadline: Duration = .seconds(3), password: String? = nil) -> MessageCentralClient {
+    func makeProvider(deadline: Duration = .seconds(10), password: String? = nil) -> MessageCentralClient {
         // One attempt may take a third of the deadline: slow enough for a loaded test machine.
         let requestTimeout = max(.seconds(1), deadline / 3)
         let configuration = MessageCentralConfiguration(
@@ -71,8 +71,9 @@ final class WorkerStack: Sendable {
         configure: (inout WorkerConfiguration) -> Void = { _ in }
     ) async throws -> RunningWorker {
         var configuration = WorkerConfiguration(instanceID: instance)
-        configuration.providerDeadline = .seconds(3)
-        configuration.shutdownDeadline = .seconds(10)
+        // Generous: a loaded CI machine must not turn a slow answer into a timeout and a resend.
+        configuration.providerDeadline = .seconds(10)
+        configuration.shutdownDeadline = .seconds(20)
         configuration.probeBackoff = .milliseconds(100)...(.milliseconds(500))
         configure(&configuration)
         var consumerConfiguration = KafkaConsumerConfiguration(
