@@ -10,6 +10,14 @@
  * the batch anyway, KIP-74), so a fast producer's 1 MB batches would stall the reader. */
 #define MAX_PARTITION_FETCH_BYTES "4194304"
 #define BATCH_SIZE "131072"
+/* librdkafka 2.0.2 compares queued.min.messages (default 100000) with the length of the one
+ * consumer queue every partition is forwarded to, and looks again only on the broker thread's
+ * next wake-up, up to a second later. A reader that drains 100000 records in less than that
+ * then sits idle for the rest of the second: the baseline was bimodal (fast when its reading
+ * kept the queue below the threshold, 4x slower when not) and a slower reader always lost the
+ * race. Both sides (kafka-bench passes the same value) set it above the topic so that neither
+ * measures that stall. */
+#define QUEUED_MIN_MESSAGES "1000000"
 
 static double now_seconds(void) {
         struct timespec ts;
@@ -91,7 +99,8 @@ double otp_baseline_consume(const char *brokers, const char *topic, long count, 
             set(conf, "enable.auto.commit", "false") || set(conf, "auto.offset.reset", "earliest") ||
             set(conf, "partition.assignment.strategy", "cooperative-sticky") ||
             set(conf, "fetch.wait.max.ms", fetch_wait_ms) ||
-            set(conf, "max.partition.fetch.bytes", MAX_PARTITION_FETCH_BYTES)) {
+            set(conf, "max.partition.fetch.bytes", MAX_PARTITION_FETCH_BYTES) ||
+            set(conf, "queued.min.messages", QUEUED_MIN_MESSAGES)) {
                 rd_kafka_conf_destroy(conf);
                 return -1;
         }

@@ -14,7 +14,13 @@ struct ConsumerState {
     typealias Waiter = CheckedContinuation<Result<KafkaConsumerRecord?, KafkaError>, Never>
 
     let capacity: Int
-    private(set) var partitions: [KafkaTopicPartition: Partition] = [:]
+    private(set) var partitions: [KafkaTopicPartition: Partition] = [:] {
+        didSet { lastLookup = nil }  // any other change may move entries: forget the cached index
+    }
+    /// The partition looked up last. Records arrive, and are marked done, in long runs of one
+    /// partition; hashing the topic name for every record cost more than the rest of the
+    /// bookkeeping. Mutations through `withPartition` keep it valid; any other write clears it.
+    private var lastLookup: (key: KafkaTopicPartition, index: Dictionary<KafkaTopicPartition, Partition>.Index)?
     private var ready = FIFOQueue<KafkaConsumerRecord>()
     private var waiter: Waiter?
     private var nextEpoch: UInt64 = 1
@@ -74,17 +80,39 @@ struct ConsumerState {
 
     // MARK: Records in
 
-    /// Adds records from librdkafka. Returns the reader to resume (with the first record already
-    /// handed to it).
-    mutating func append(_ records: [KafkaConsumerRecord]) -> (Waiter, KafkaConsumerRecord)? {
-        for var record in records {
-            let key = record.topicPartition
-            // Mutate in place: copying a Partition out would copy its tracker on every record.
-            guard let epoch = partitions[key]?.epoch else { continue }  // revoked while in flight
-            record.assignmentEpoch = epoch
-            partitions[key]!.tracker.delivered(record.offset)
-            if partitions[key]!.pausedByUser {
-                partitions[key]!.held.append(record)
+    /// Runs `body` on the partition's state in place (no copy of its tracker), or returns nil
+    /// when the partition is not owned.
+    private mutating func withPartition<R>(_ key: KafkaTopicPartition, _ body: (inout Partition) -> R) -> R? {
+        let index: Dictionary<KafkaTopicPartition, Partition>.Index
+        if let lastLookup, lastLookup.key == key {
+            index = lastLookup.index
+        } else {
+            guard let found = partitions.index(forKey: key) else { return nil }
+            index = found
+        }
+        // Writing through `values` moves no entry, so the index stays valid; `didSet` still runs
+        // and clears the cache, which is why it is set again after the write.
+        let result = body(&partitions.values[index])
+        lastLookup = (key, index)
+        return result
+    }
+
+    /// Adds records from librdkafka, moving them out of `records` (left holding placeholders).
+    /// Returns the reader to resume (with the first record already handed to it).
+    mutating func append(_ records: inout [KafkaConsumerRecord]) -> (Waiter, KafkaConsumerRecord)? {
+        for position in records.indices {
+            // Move the record out rather than copy it: no reference counting per buffer.
+            var record = KafkaConsumerRecord.placeholder
+            swap(&record, &records[position])
+            let offset = record.offset
+            let owner = withPartition(record.topicPartition) { partition in
+                partition.tracker.delivered(offset)
+                return (epoch: partition.epoch, paused: partition.pausedByUser)
+            }
+            guard let owner else { continue }  // revoked while in flight
+            record.assignmentEpoch = owner.epoch
+            if owner.paused {
+                withPartition(record.topicPartition) { $0.held.append(record) }
             } else {
                 ready.append(record)
             }
@@ -154,8 +182,9 @@ struct ConsumerState {
     /// Marks a record done; ignored when it came from an earlier assignment of its partition.
     @discardableResult
     mutating func markDone(_ topicPartition: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Bool {
-        guard partitions[topicPartition]?.epoch == epoch else { return false }
-        return partitions[topicPartition]!.tracker.markDone(offset)
+        withPartition(topicPartition) { partition in
+            partition.epoch == epoch && partition.tracker.markDone(offset)
+        } ?? false
     }
 
     // MARK: Pause
@@ -203,11 +232,12 @@ struct ConsumerState {
     /// Offsets that moved since their last commit (with `all`, every known one); marks them committed.
     mutating func takeCommits(all: Bool = false) -> [KafkaTopicPartition: Int64] {
         var commits: [KafkaTopicPartition: Int64] = [:]
-        for (key, var partition) in partitions {
-            guard let offset = all ? partition.tracker.committable : partition.tracker.uncommitted else { continue }
-            partition.tracker.lastCommitted = offset
-            partitions[key] = partition
-            commits[key] = offset
+        // In place through `values`: copying a Partition out and back copied its whole tracker.
+        for index in partitions.indices {
+            guard let offset = all ? partitions.values[index].tracker.committable : partitions.values[index].tracker.uncommitted
+            else { continue }
+            partitions.values[index].tracker.lastCommitted = offset
+            commits[partitions.keys[index]] = offset
         }
         return commits
     }
@@ -238,5 +268,12 @@ struct ConsumerState {
 
     private mutating func dropReady(where shouldDrop: (KafkaConsumerRecord) -> Bool) {
         ready.removeAll(where: shouldDrop)
+    }
+}
+
+extension KafkaConsumerRecord {
+    /// What a record moved out of an array leaves behind: allocates nothing, releases nothing.
+    static var placeholder: KafkaConsumerRecord {
+        KafkaConsumerRecord(topic: "", partition: -1, offset: -1, key: nil, value: nil)
     }
 }

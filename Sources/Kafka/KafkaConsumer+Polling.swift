@@ -7,6 +7,8 @@ import Logging
 /// `@unchecked Sendable`: it is created for and used by the single poll thread only.
 final class PollThreadContext: @unchecked Sendable {
     var topicNames: [OpaquePointer: String] = [:]
+    /// The topic of the last message: messages come in long runs of one topic.
+    var lastTopic: (rkt: OpaquePointer, name: String)?
     var nextCommit = ContinuousClock.now
     var nextWatchdog = ContinuousClock.now
     var stuck: [KafkaTopicPartition: (offset: Int64, since: ContinuousClock.Instant, reported: Bool)] = [:]
@@ -27,15 +29,17 @@ extension KafkaConsumer {
         runCommands()
         // Rebalances, logs, statistics and commit results are served inside this call (rule 3).
         if let first = rd_kafka_consumer_poll(handle.pointer, 100) {
-            var batch = context.scratch
+            // Swap rather than copy, so that the buffer stays uniquely owned and is reused.
+            var batch: [KafkaConsumerRecord] = []
+            swap(&batch, &context.scratch)
             batch.removeAll(keepingCapacity: true)
             take(first, into: &batch, context)
             // Drain what is ready without waiting for a full batch (see the measurement notes).
             while batch.count < Self.maxBatch, let next = rd_kafka_consumer_poll(handle.pointer, 0) {
                 take(next, into: &batch, context)
             }
-            deliver(batch)
-            context.scratch = batch
+            deliver(&batch)
+            swap(&batch, &context.scratch)
         }
         let now = ContinuousClock.now
         if now >= context.nextCommit, configuration.groupID != nil {
@@ -58,8 +62,11 @@ extension KafkaConsumer {
             return
         }
         let topic: String
-        if let rkt = m.rkt, let known = context.topicNames[rkt] {
+        if let last = context.lastTopic, last.rkt == m.rkt {
+            topic = last.name
+        } else if let rkt = m.rkt, let known = context.topicNames[rkt] {
             topic = known
+            context.lastTopic = (rkt, known)
         } else {
             topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
             if let rkt = m.rkt { context.topicNames[rkt] = topic }
@@ -89,10 +96,10 @@ extension KafkaConsumer {
         }
     }
 
-    private func deliver(_ batch: [KafkaConsumerRecord]) {
+    private func deliver(_ batch: inout [KafkaConsumerRecord]) {
         guard !batch.isEmpty else { return }
         let (resume, full) = state.withLock { state in
-            let resume = state.append(batch)
+            let resume = state.append(&batch)
             if state.isFull { state.startWaitingForRoom() }
             return (resume, state.isFull)
         }

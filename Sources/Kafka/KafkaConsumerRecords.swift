@@ -21,18 +21,42 @@ public struct KafkaConsumerRecords: AsyncSequence, Sendable {
         let consumer: KafkaConsumer
 
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaConsumerRecord? {
-            // Stay on the caller's executor: hopping to the global one and back per record
-            // costs more than the record itself.
-            try await consumer.nextRecord(isolation: actor)
+            // A buffered record is taken without a further async call: entering one costs an
+            // executor check and a task-allocator frame per record. Stay on the caller's
+            // executor when waiting: hopping to the global one and back costs more than a record.
+            if case .ready(let record) = try consumer.takeReady() { return record }
+            return try await consumer.nextRecord(isolation: actor)
         }
 
         public mutating func next() async throws(KafkaError) -> KafkaConsumerRecord? {
-            try await consumer.nextRecord()
+            if case .ready(let record) = try consumer.takeReady() { return record }
+            return try await consumer.nextRecord()
         }
     }
 }
 
 extension KafkaConsumer {
+    enum Ready {
+        /// A record, or nil once the stream ended.
+        case ready(KafkaConsumerRecord?)
+        case wait
+    }
+
+    /// The next record if one is buffered (or the end), without suspending.
+    func takeReady() throws(KafkaError) -> Ready {
+        switch state.withLock({ $0.next() }) {
+        case .record(let record, let resumeFetching, let wakePollThread):
+            if resumeFetching { self.resumeFetching() }
+            if wakePollThread { room.signal() }
+            return .ready(record)
+        case .finished(let result):
+            try result.get()
+            return .ready(nil)
+        case .wait:
+            return .wait
+        }
+    }
+
     func nextRecord(isolation actor: isolated (any Actor)? = #isolation) async throws(KafkaError) -> KafkaConsumerRecord? {
         switch state.withLock({ $0.next() }) {
         case .record(let record, let resumeFetching, let wakePollThread):

@@ -16,6 +16,9 @@ public final class KafkaProducer: Sendable {
         var fatalError: KafkaError?
         /// Cached topic handles: looking a topic up per record costs more than the record.
         var topics: [String: OpaquePointer] = [:]
+        /// The topic enqueued to last: records come in long runs of one topic, and comparing
+        /// the name costs less than hashing it for the dictionary.
+        var lastTopic: (name: String, handle: OpaquePointer)?
     }
 
     private let handle: RDKafkaHandle
@@ -123,11 +126,16 @@ public final class KafkaProducer: Sendable {
         let result: Result<OpaquePointer, KafkaError> = state.withLock { state in
             if let fatal = state.fatalError { return .failure(fatal) }
             if state.closed { return .failure(.state("the producer is closed")) }
-            if let topic = state.topics[name] { return .success(topic) }
+            if let last = state.lastTopic, last.name == name { return .success(last.handle) }
+            if let topic = state.topics[name] {
+                state.lastTopic = (name, topic)
+                return .success(topic)
+            }
             guard let topic = rd_kafka_topic_new(handle.pointer, name, nil) else {
                 return .failure(KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "invalid topic name"))
             }
             state.topics[name] = topic
+            state.lastTopic = (name, topic)
             return .success(topic)
         }
         return try result.get()
@@ -167,7 +175,10 @@ public final class KafkaProducer: Sendable {
             logger.error("producer closed with \(deliveries.count) delivery reports never received")
         }
         let topics = state.withLock { state in
-            defer { state.topics = [:] }
+            defer {
+                state.topics = [:]
+                state.lastTopic = nil
+            }
             return state.topics
         }
         for (_, topic) in topics { rd_kafka_topic_destroy(topic) }

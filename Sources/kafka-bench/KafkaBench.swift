@@ -14,22 +14,34 @@ struct BenchSettings: Sendable {
     var valueSize = 100
     var fetchWait = "5"
     var rounds = 3
+    /// Same as the C baseline's (baseline.c): the comparison must not hinge on properties only one side sets.
+    static let batchSize = "131072"
+    static let queuedMinMessages = "1000000"
     static let bufferCapacity = Int(ProcessInfo.processInfo.environment["BENCH_BUFFER"] ?? "") ?? 2048
 }
 
 func rate(_ records: Int, _ seconds: Double) -> Double { Double(records) / seconds }
 
 func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings) async throws -> Double {
-    let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers))
+    let producer = try KafkaProducer(
+        configuration: KafkaProducerConfiguration(bootstrapServers: brokers, properties: ["batch.size": BenchSettings.batchSize]))
     let value = [UInt8](repeating: UInt8(ascii: "v"), count: settings.valueSize)
     let delivered = Counter()
     let failed = Counter()
+    // One callback for every record, as the C baseline registers one: a closure made per record
+    // would measure the closure's allocation and its captures' reference counting, not the wrapper.
+    let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { result in
+        switch result {
+        case .success: delivered.increment()
+        case .failure: failed.increment()
+        }
+    }
     let start = ContinuousClock.now
     for index in 0..<settings.count {
         let record = KafkaProducerRecord(topic: topic, key: Array("k\(index)".utf8), value: value)
         // librdkafka's queue holds a million records, so enqueue is not expected to refuse;
         // if it does, wait for acknowledgements to make room.
-        while !tryEnqueue(producer, record, delivered, failed) {
+        while !tryEnqueue(producer, record, onDelivery) {
             try await Task.sleep(for: .milliseconds(1))
         }
     }
@@ -49,14 +61,11 @@ final class Counter: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
 }
 
-func tryEnqueue(_ producer: KafkaProducer, _ record: KafkaProducerRecord, _ delivered: Counter, _ failed: Counter) -> Bool {
+func tryEnqueue(
+    _ producer: KafkaProducer, _ record: KafkaProducerRecord, _ onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+) -> Bool {
     do {
-        try producer.enqueue(record) { result in
-            switch result {
-            case .success: delivered.increment()
-            case .failure: failed.increment()
-            }
-        }
+        try producer.enqueue(record, onDelivery: onDelivery)
         return true
     } catch {
         return false
@@ -78,7 +87,10 @@ func retainedRecords(_ brokers: String, topic: String) async throws -> Int {
 func wrapperConsume(_ brokers: String, topic: String, _ settings: BenchSettings) async throws -> Double {
     let configuration = KafkaConsumerConfiguration(
         bootstrapServers: brokers, groupID: "bench-\(UUID().uuidString)", commitInterval: .seconds(1), bufferCapacity: BenchSettings.bufferCapacity,
-        properties: ["fetch.wait.max.ms": settings.fetchWait, "max.partition.fetch.bytes": "4194304"])
+        properties: [
+            "fetch.wait.max.ms": settings.fetchWait, "max.partition.fetch.bytes": "4194304",
+            "queued.min.messages": BenchSettings.queuedMinMessages,
+        ])
     let consumer = try KafkaConsumer(configuration: configuration)
     try consumer.subscribe(topics: [topic])
     var received = 0
