@@ -7,7 +7,10 @@ extension KafkaConsumer {
     /// Serves a rebalance on the poll thread (rules 5 and 6 of the wrapping notes).
     func handleRebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let partitions = RDKafkaPartitionList.partitions(list)
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        // NULL while the group is being torn down (a rebalance served during close): fall back
+        // to the configured strategy rather than trap.
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" }
+            ?? (configuration.assignmentStrategy == .cooperativeSticky)
         // The rebalance is being served: background commits carry the new generation from here.
         defer { state.withLock { $0.commitsSuspendedUntil = nil } }
         switch err {

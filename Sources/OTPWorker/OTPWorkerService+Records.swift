@@ -35,6 +35,7 @@ extension OTPWorkerService {
             outputs = [KafkaProducerRecord(
                 topic: configuration.topics.output(forType: first.type), key: record.key, value: first.payload,
                 headers: headers.headers(type: first.type, time: Date(), cause: context))]
+                + (Self.decodeFailureMessage(first).map { [deadLetter(record, message: $0)] } ?? [])
             guard await publish(outputs, for: record, generation: generation) else { return }
             metrics.outcome(type: first.type, reason: first.type == "otp.failed" ? "replayed" : nil)
             logger.info("\(first.type) re-emitted for a repeated key", metadata: recordMetadata(record))
@@ -45,15 +46,11 @@ extension OTPWorkerService {
                 requestId: error.partial.requestId, verificationId: error.partial.verificationId,
                 submissionId: error.partial.submissionId, failedAt: Date(), metadata: error.partial.metadata)
             outcome = .failed(failed)
-            outputs = [
-                producerRecord(for: outcome, input: record, context: context),
-                KafkaProducerRecord(
-                    topic: configuration.topics.deadLetter, key: record.key, value: record.value,
-                    headers: DeadLetterHeaders.headers(
-                        original: record.headers, topic: record.topic, partition: record.partition,
-                        offset: record.offset, stage: .decode, reason: "INVALID_EVENT", message: error.message),
-                    timestampMilliseconds: record.timestampMilliseconds),
-            ]
+            outputs = [producerRecord(for: outcome, input: record, context: context), deadLetter(record, message: error.message)]
+            // Remembered by position, so the record read again re-emits this very outcome.
+            let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
+            processor.idempotency.remember(position, outcome: RememberedOutcome(outcome))
+            memory = idempotencyRecord(key: position, outcome: RememberedOutcome(outcome), input: record)
         }
         // The memory first: if the process dies between the two, the next owner re-emits this
         // outcome from memory instead of calling the provider again and answering differently.
@@ -95,6 +92,26 @@ extension OTPWorkerService {
         KafkaProducerRecord(
             topic: configuration.topics.idempotency, partition: input.partition, key: Array(key.utf8),
             value: outcome.recordValue(at: Date()))
+    }
+
+    /// The DLQ copy of an unreadable record: its key, bytes, headers and timestamp, plus the
+    /// `otp.errors.*` headers.
+    private func deadLetter(_ record: KafkaConsumerRecord, message: String) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: configuration.topics.deadLetter, key: record.key, value: record.value,
+            headers: DeadLetterHeaders.headers(
+                original: record.headers, topic: record.topic, partition: record.partition,
+                offset: record.offset, stage: .decode, reason: "INVALID_EVENT", message: message),
+            timestampMilliseconds: record.timestampMilliseconds)
+    }
+
+    /// The message of a remembered decode failure (its DLQ copy goes out again with it), or nil.
+    static func decodeFailureMessage(_ outcome: RememberedOutcome) -> String? {
+        guard outcome.type == "otp.failed",
+            let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any],
+            object["stage"] as? String == "decode"
+        else { return nil }
+        return object["message"] as? String ?? "unreadable input"
     }
 
     private func producerRecord(for output: OTPOutput, input: KafkaConsumerRecord, context: InputContext) -> KafkaProducerRecord {

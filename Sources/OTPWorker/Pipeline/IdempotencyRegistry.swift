@@ -41,6 +41,17 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
         }
     }
 
+    /// The finished outcome of `key`, if remembered.
+    func finished(_ key: String) -> Outcome? {
+        state.withLock { $0.finished(key) }
+    }
+
+    /// Remembers `outcome` for `key` now, unless the key is already known.
+    func remember(_ key: String, outcome: Outcome) {
+        let now = ContinuousClock.now
+        state.withLock { $0.preload(key, outcome: outcome, at: now, now: now) }
+    }
+
     /// Remembers outcomes read back from the idempotency topic (finished at wall-clock `at`).
     func preload(_ entries: [(key: String, outcome: Outcome, at: Date)]) {
         let now = ContinuousClock.now

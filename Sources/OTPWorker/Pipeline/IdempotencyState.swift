@@ -54,6 +54,12 @@ struct IdempotencyState<Outcome: Sendable, Waiter> {
         }
     }
 
+    /// The outcome remembered for `key`, if it is finished (never waits, never claims).
+    func finished(_ key: String) -> Outcome? {
+        if case .done(let outcome, _) = entries[key] { return outcome }
+        return nil
+    }
+
     /// Remembers an outcome read back from the idempotency topic, finished `at`; a key already
     /// known here (in flight or done) is left alone.
     mutating func preload(_ key: String, outcome: Outcome, at: ContinuousClock.Instant, now: ContinuousClock.Instant) {

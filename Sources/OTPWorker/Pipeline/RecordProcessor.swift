@@ -23,6 +23,13 @@ struct RecordProcessor: Sendable {
     /// - Parameter mayStart: whether the record's partition is still owned and the worker not
     ///   stopping; checked before any provider call so that revoked work is not started.
     func decide(_ record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool) async -> (Decision, InputContext) {
+        // The same record read again (a redelivery after a crash or a rebalance) re-emits its
+        // outcome, even a retryable failure that its id does not remember.
+        let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
+        if let first = idempotency.finished(position) {
+            metrics.replayed()
+            return (.replay(first), InputContext(headers: record.headers))
+        }
         let kind: OTPInputKind = record.topic == configuration.topics.submitted ? .submitted : .requested
         let decoded: DecodedInput
         do {
@@ -32,13 +39,13 @@ struct RecordProcessor: Sendable {
         }
         switch decoded.input {
         case .requested(let request):
-            return (await send(request, record: record, mayStart: mayStart), decoded.context)
+            return (await send(request, record: record, position: position, mayStart: mayStart), decoded.context)
         case .submitted(let submission):
-            return (await verify(submission, mayStart: mayStart), decoded.context)
+            return (await verify(submission, position: position, mayStart: mayStart), decoded.context)
         }
     }
 
-    private func send(_ request: OTPRequested, record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool) async -> Decision {
+    private func send(_ request: OTPRequested, record: KafkaConsumerRecord, position: String, mayStart: @Sendable () -> Bool) async -> Decision {
         let key = RememberedOutcome.key(requestId: request.requestId)
         if case .replay(let first) = await idempotency.claim(key) {
             metrics.replayed()
@@ -81,13 +88,16 @@ struct RecordProcessor: Sendable {
             gate.report(error)
             let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
                                                   verificationId: nil, submissionId: nil, metadata: request.metadata))
-            guard !output.isRetryableFailure else { return .outcome(output, remember: nil) }
+            guard !output.isRetryableFailure else {
+                idempotency.remember(position, outcome: RememberedOutcome(output))
+                return .outcome(output, remember: position)
+            }
             remembered = output
             return .outcome(output, remember: key)
         }
     }
 
-    private func verify(_ submission: OTPSubmitted, mayStart: @Sendable () -> Bool) async -> Decision {
+    private func verify(_ submission: OTPSubmitted, position: String, mayStart: @Sendable () -> Bool) async -> Decision {
         let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
         if let key, case .replay(let first) = await idempotency.claim(key) {
             metrics.replayed()
@@ -117,7 +127,10 @@ struct RecordProcessor: Sendable {
             let output = OTPOutput.failed(failure(error, stage: .verify, requestId: submission.requestId,
                                                   verificationId: submission.verificationId,
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
-            guard !output.isRetryableFailure else { return .outcome(output, remember: nil) }
+            guard !output.isRetryableFailure else {
+                idempotency.remember(position, outcome: RememberedOutcome(output))
+                return .outcome(output, remember: position)
+            }
             remembered = output
             return .outcome(output, remember: key)
         }

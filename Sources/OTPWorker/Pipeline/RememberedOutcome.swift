@@ -9,7 +9,8 @@ import OTPEvents
 /// - topic `otp.idempotency` (configurable), compacted, with as many partitions as the inputs;
 /// - partition: the input record's partition (co-partitioned: whoever owns input partition P
 ///   reads idempotency partition P when it is assigned);
-/// - key: `requested/<requestId>` or `submitted/<submissionId>`;
+/// - key: `requested/<requestId>` or `submitted/<submissionId>`, or
+///   `record/<topic>/<partition>/<offset>` for a retryable failure (kept for that record only);
 /// - value: `{"type":"otp.sent","at":1795720000000,"payload":{...the output's JSON...}}`,
 ///   `at` in milliseconds since 1970 (entries older than the retention are ignored).
 public struct RememberedOutcome: Sendable, Hashable {
@@ -31,6 +32,13 @@ public struct RememberedOutcome: Sendable, Hashable {
     /// The idempotency key of a request or a submission.
     public static func key(requestId: String) -> String { "requested/" + requestId }
     public static func key(submissionId: String) -> String { "submitted/" + submissionId }
+
+    /// The key of one input record, for outcomes that are not remembered by id (retryable
+    /// failures): the record read again re-emits its outcome, a new record with the same id
+    /// is processed anew.
+    public static func key(topic: String, partition: Int32, offset: Int64) -> String {
+        "record/\(topic)/\(partition)/\(offset)"
+    }
 
     /// The idempotency record's value.
     public func recordValue(at date: Date) -> [UInt8] {

@@ -23,7 +23,7 @@ struct LifecycleTests {
     @Test("a stop in the middle of a run and a restart: every request gets exactly one outcome")
     func stopAndRestart() async throws {
         try await withWorkerStack { stack in
-            stack.sandbox.setLatency(.milliseconds(100))
+            stack.sandbox.setLatency(.milliseconds(300))
             let first = try await stack.startWorker { $0.maxInFlight = 16 }
             let ids = (0..<150).map { "sr-\($0)" }
             for id in ids { try await stack.publish(stack.topics.requested, key: id, json: Self.request(id)) }
