@@ -66,8 +66,10 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
                     "took": "\(ContinuousClock.now - started)",
                 ])
                 pauses.release(partitions, for: .loading)
+                readiness?.set("idempotency", ready: true)
                 return
             } catch {
+                readiness?.set("idempotency", ready: false, reason: "cannot read \(loader.topic); its partitions stay paused")
                 logger.error("cannot read the idempotency topic; the partitions stay paused", metadata: [
                     "topic": "\(loader.topic)", KafkaLogKey.error: "\(error)",
                 ])

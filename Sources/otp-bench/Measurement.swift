@@ -4,9 +4,9 @@ import Logging
 import Glibc
 #endif
 
-/// The six topics of one run, named with a prefix so that runs do not see each other's records.
+/// The seven topics of one run, named with a prefix so that runs do not see each other's records.
 struct RunTopics: Sendable {
-    let requested, submitted, sent, verified, failed, deadLetter: String
+    let requested, submitted, sent, verified, failed, deadLetter, idempotency: String
 
     init(prefix: String) {
         requested = prefix + ".otp.requested"
@@ -15,10 +15,11 @@ struct RunTopics: Sendable {
         verified = prefix + ".otp.verified"
         failed = prefix + ".otp.failed"
         deadLetter = prefix + ".otp.dlq"
+        idempotency = prefix + ".otp.idempotency"
     }
 
     var outputs: [String] { [sent, verified, failed, deadLetter] }
-    var all: [String] { [requested, submitted] + outputs }
+    var all: [String] { [requested, submitted] + outputs + [idempotency] }
 }
 
 /// One row of the table.

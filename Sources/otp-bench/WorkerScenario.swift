@@ -46,7 +46,7 @@ func runWorkerScenario(
             "--instance-id", "bench-s\(number)",
             "--topic-requested", topics.requested, "--topic-submitted", topics.submitted,
             "--topic-sent", topics.sent, "--topic-verified", topics.verified,
-            "--topic-failed", topics.failed, "--topic-dlq", topics.deadLetter,
+            "--topic-failed", topics.failed, "--topic-dlq", topics.deadLetter, "--topic-idempotency", topics.idempotency,
         ],
         environment: ["MESSAGE_CENTRAL_PASSWORD": environment.sandboxConfiguration.password],
         logPath: logPath)

@@ -60,6 +60,8 @@ struct RunCommand: AsyncParsableCommand {
     var topicFailed: String?
     @Option(name: .customLong("topic-dlq"), help: "Env OTP_TOPIC_DLQ; default otp.dlq.")
     var topicDLQ: String?
+    @Option(name: .customLong("topic-idempotency"), help: "The worker's idempotency memory: compacted, partitioned like the inputs. Env OTP_TOPIC_IDEMPOTENCY; default otp.idempotency.")
+    var topicIdempotency: String?
     @Option(name: .customLong("instance-id"), help: "Names this process in ce_source. Env OTP_INSTANCE_ID; default HOST:PID.")
     var instanceID: String?
     @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")

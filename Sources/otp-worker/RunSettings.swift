@@ -67,6 +67,7 @@ struct RunSettings {
         worker.topics.verified = value(command.topicVerified, "OTP_TOPIC_VERIFIED") ?? worker.topics.verified
         worker.topics.failed = value(command.topicFailed, "OTP_TOPIC_FAILED") ?? worker.topics.failed
         worker.topics.deadLetter = value(command.topicDLQ, "OTP_TOPIC_DLQ") ?? worker.topics.deadLetter
+        worker.topics.idempotency = value(command.topicIdempotency, "OTP_TOPIC_IDEMPOTENCY") ?? worker.topics.idempotency
         self.worker = worker
 
         provider = MessageCentralConfiguration(
