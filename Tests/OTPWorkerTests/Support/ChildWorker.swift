@@ -1,15 +1,20 @@
+import Dispatch
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An `otp-worker run` process, for tests that kill, stop and restart real processes.
-final class ChildWorker: @unchecked Sendable {
-    // @unchecked: `process` is configured before launch and only read afterwards; the exit
-    // status is delivered once through `exited`.
+///
+/// Started with `posix_spawn`, not Foundation's `Process`: under AddressSanitizer,
+/// `Process.run` overflows a heap buffer in Foundation itself (findMaximumOpenFromProcSelfFD).
+final class ChildWorker: Sendable {
     let name: String
     let log: URL
-    private let process = Process()
+    let pid: pid_t
     private let exited: AsyncStream<Int32>
-    private let exitContinuation: AsyncStream<Int32>.Continuation
 
     /// The `otp-worker` binary built next to the test bundle.
     static var binary: URL? {
@@ -22,31 +27,45 @@ final class ChildWorker: @unchecked Sendable {
         guard let binary = Self.binary else { throw TimedOut(what: "the otp-worker binary next to the tests") }
         self.name = name
         log = FileManager.default.temporaryDirectory.appendingPathComponent("otp-worker-\(name)-\(UUID().uuidString.prefix(6)).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        (exited, exitContinuation) = AsyncStream.makeStream(of: Int32.self)
-        process.executableURL = binary
-        process.arguments = ["run"] + arguments
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        let continuation = exitContinuation
-        process.terminationHandler = { process in
-            continuation.yield(process.terminationStatus)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([binary.path, "run"] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let error = posix_spawn(&child, binary.path, &actions, nil, argv, envp)
+        guard error == 0 else { throw TimedOut(what: "posix_spawn: \(String(cString: strerror(error)))") }
+        pid = child
+        let spawned = child
+
+        // waitpid blocks: it gets a thread of its own, off the cooperative pool.
+        let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        exited = stream
+        DispatchQueue.global().async {
+            var status: Int32 = 0
+            while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
+            // Exit code when it exited, the signal number when a signal ended it.
+            let signal = status & 0x7f
+            continuation.yield(signal == 0 ? (status >> 8) & 0xff : signal)
             continuation.finish()
         }
-        try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-
     /// SIGKILL: no goodbye, no commit, no flush.
-    func kill() { _ = Foundation.kill(pid, SIGKILL) }
+    func kill() { _ = Glibc.kill(pid, SIGKILL) }
 
     /// SIGTERM: the graceful stop.
-    func terminate() { _ = Foundation.kill(pid, SIGTERM) }
+    func terminate() { _ = Glibc.kill(pid, SIGTERM) }
 
-    /// The exit status, or nil if the process is still running after `timeout`.
+    /// The exit status (or the signal that ended it), or nil if still running after `timeout`.
     func waitForExit(timeout: Duration) async -> Int32? {
         let stream = exited
         return await withTaskGroup(of: Int32?.self) { group in
