@@ -79,7 +79,7 @@ public final class OTPWorkerService: Service, Sendable {
         producerConfiguration.maxMessageBytes = max(producerConfiguration.maxMessageBytes ?? 0, 2 * 1_048_576)
         self.consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: listener, logger: logger)
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        consumerHolder.set(consumer, gate: gate)
+        consumerHolder.set(consumer)
         self.configuration = configuration
         self.lanes = lanes
         self.gate = gate
@@ -153,10 +153,17 @@ public final class OTPWorkerService: Service, Sendable {
 }
 
 /// The consumer, reachable from the gate's callbacks, which exist before it.
+///
+/// Weak: the consumer holds the rebalance listener, which holds the gate, whose callbacks hold
+/// this; a strong reference would make a cycle that keeps the whole worker alive after it stops.
 final class ConsumerHolder: Sendable {
-    private let state = Mutex<(consumer: KafkaConsumer?, gate: ProviderGate?)>((nil, nil))
+    private struct Reference {
+        weak var consumer: KafkaConsumer?
+    }
 
-    func set(_ consumer: KafkaConsumer, gate: ProviderGate) { state.withLock { $0 = (consumer, gate) } }
+    private let state = Mutex(Reference())
+
+    func set(_ consumer: KafkaConsumer) { state.withLock { $0.consumer = consumer } }
 
     var consumer: KafkaConsumer? { state.withLock { $0.consumer } }
 }
