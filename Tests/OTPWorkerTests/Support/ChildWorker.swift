@@ -46,10 +46,11 @@ final class ChildWorker: Sendable {
         pid = child
         let spawned = child
 
-        // waitpid blocks: it gets a thread of its own, off the cooperative pool.
+        // waitpid blocks for the process's whole life: it gets a thread of its own. A global
+        // dispatch queue would lend it a thread of the cooperative pool, which the tests share.
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         exited = stream
-        DispatchQueue.global().async {
+        Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
             // Exit code when it exited, the signal number when a signal ended it.
