@@ -9,7 +9,7 @@ import OTPEvents
 public enum Replay {
     /// Marks a re-published record: the topic, partition and offset it was copied from.
     public static let markerHeader = "otp_replay_of"
-    /// When it was re-published (RFC 3339).
+    /// When the re-publishing run started (RFC 3339).
     public static let replayedAtHeader = "otp_replayed_at"
 
     /// Shows, for each record in `range`, what the worker would do and why.
@@ -51,12 +51,13 @@ public enum Replay {
     ) async throws -> Int {
         let session = ReplaySession(consumerConfiguration: consumerConfiguration, logger: logger)
         let decoder = EventDecoder(maxEventBytes: maxEventBytes)
+        let replayedAt = ISO8601DateFormatter().string(from: Date())
         var copied = 0
         try await session.read(range, progress: progress) { record in
             if let wanted = range.requestId, requestId(of: record, decoder: decoder) != wanted { return }
             var headers = record.headers.filter { !$0.name.hasPrefix("otp.errors.") }
             headers.append(KafkaHeader(name: markerHeader, string: "\(record.topic)/\(record.partition)/\(record.offset)"))
-            headers.append(KafkaHeader(name: replayedAtHeader, string: ISO8601DateFormatter().string(from: Date())))
+            headers.append(KafkaHeader(name: replayedAtHeader, string: replayedAt))
             _ = try await producer.send(KafkaProducerRecord(
                 topic: topic, key: record.key, value: record.value, headers: headers,
                 timestampMilliseconds: record.timestampMilliseconds))

@@ -27,13 +27,17 @@ public struct ReplayRange: Sendable {
 public struct ReplaySession: Sendable {
     let consumerConfiguration: KafkaConsumerConfiguration
     let logger: Logger
+    let timeout: Duration?
 
-    /// - Parameter consumerConfiguration: brokers and client properties; its group id is ignored.
-    public init(consumerConfiguration: KafkaConsumerConfiguration, logger: Logger) {
+    /// - Parameters:
+    ///   - consumerConfiguration: brokers and client properties; its group id is ignored.
+    ///   - timeout: when given, reading that has not reached the range's end by then throws.
+    public init(consumerConfiguration: KafkaConsumerConfiguration, logger: Logger, timeout: Duration? = nil) {
         var configuration = consumerConfiguration
         configuration.groupID = nil
         self.consumerConfiguration = configuration
         self.logger = logger
+        self.timeout = timeout
     }
 
     /// Reads `range`, calling `body` for every record in it, and `progress` with (done, total)
@@ -84,6 +88,14 @@ public struct ReplaySession: Sendable {
         let total = ends.reduce(0) { $0 + Int($1.value - (starts[$1.key].flatMap { if case .exactly(let s) = $0 { s } else { nil } } ?? 0)) }
         guard !starts.isEmpty else { return 0 }
         try consumer.assign(starts)
+        // Closing the consumer ends its record sequence: the loop below then stops short.
+        let watchdog = timeout.map { timeout in
+            Task {
+                try? await Task.sleep(for: timeout)
+                await consumer.close(timeout: .seconds(1))
+            }
+        }
+        defer { watchdog?.cancel() }
         var remaining = ends
         var read = 0
         var lastReport = ContinuousClock.now
@@ -98,6 +110,10 @@ public struct ReplaySession: Sendable {
                 progress(read, total)
             }
             if remaining.isEmpty { break }
+        }
+        guard remaining.isEmpty else {
+            throw KafkaError(code: KafkaError.timedOutCode, name: "_TIMED_OUT",
+                             message: "\(range.topic) not read to its end within \(timeout.map { "\($0)" } ?? "the consumer's life")")
         }
         progress(read, total)
         return read
