@@ -18,7 +18,9 @@ extension OTPWorkerService {
     func handle(_ record: KafkaConsumerRecord, generation: UInt64) async {
         let partition = record.topicPartition
         let lanes = self.lanes
-        let (decision, context) = await processor.decide(record, mayStart: { lanes.mayStart(partition, generation: generation) })
+        let (decision, context) = await processor.decide(
+            record, mayStart: { lanes.mayStart(partition, generation: generation) },
+            isCurrent: { lanes.isCurrent(partition, generation: generation) })
         let outputs: [KafkaProducerRecord]
         var memory: KafkaProducerRecord?
         let outcome: OTPOutput
@@ -49,7 +51,9 @@ extension OTPWorkerService {
             outputs = [producerRecord(for: outcome, input: record, context: context), deadLetter(record, message: error.message)]
             // Remembered by position, so the record read again re-emits this very outcome.
             let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
-            processor.idempotency.remember(position, outcome: RememberedOutcome(outcome))
+            processor.idempotency.remember(
+                position, outcome: RememberedOutcome(outcome), origin: partition,
+                isCurrent: { lanes.isCurrent(partition, generation: generation) })
             memory = idempotencyRecord(key: position, outcome: RememberedOutcome(outcome), input: record)
         }
         // The memory first: if the process dies between the two, the next owner re-emits this

@@ -22,6 +22,8 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
 
     func partitionsAssigned(_ partitions: [KafkaTopicPartition]) async {
         lanes.assign(partitions)
+        // After the new generation exists, so a stale result completing now is not kept either.
+        idempotency.forget(origins: Set(partitions))
         readiness?.set("group", ready: true, reason: "")
         logger.info("partitions assigned", metadata: [KafkaLogKey.partitions: "\(partitions.map(\.description).sorted())"])
         guard !partitions.isEmpty else { return }
@@ -39,8 +41,8 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
         let deadline = ContinuousClock.now + (lost ? .zero : max(budget, .zero))
         if !(await lanes.drain(revoked, until: deadline)) {
             // Not cancelled: a provider call under way has reached the provider already. Left to
-            // finish, its outcome is remembered here (a record read again waits for it and
-            // re-emits it) while its publication is dropped as stale.
+            // finish, its result is dropped as stale and not remembered: the next owner decides,
+            // and the idempotency topic carries what it decided.
             logger.warning("handing over partitions with work still in flight; its results will be dropped",
                            metadata: [KafkaLogKey.partitions: "\(revoked.map(\.description).sorted())"])
         }

@@ -14,6 +14,8 @@ struct IdempotencyLoader: Sendable {
 
     /// Every remembered outcome in `partitions` of the idempotency topic, up to their current
     /// ends, skipping entries older than the retention and values that are not idempotency records.
+    /// A key written twice (two owners racing through a hand-over) yields its last entry, the
+    /// one compaction keeps: every owner and every restart then agrees on it.
     /// - Throws: `KafkaError` when the topic cannot be read within the timeout.
     func load(_ partitions: Set<Int32>) async throws -> [(key: String, outcome: RememberedOutcome, at: Date)] {
         var configuration = consumerConfiguration
@@ -22,13 +24,13 @@ struct IdempotencyLoader: Sendable {
         var range = ReplayRange(topic: topic)
         range.partitions = partitions.sorted()
         let oldest = Date().addingTimeInterval(-Double(retention.components.seconds))
-        var entries: [(key: String, outcome: RememberedOutcome, at: Date)] = []
+        var latest: [String: (outcome: RememberedOutcome, at: Date)] = [:]
         try await session.read(range) { record in
             guard let key = record.key.map({ String(decoding: $0, as: UTF8.self) }), let value = record.value,
-                let (outcome, at) = RememberedOutcome.parse(recordValue: value), at >= oldest
+                let (outcome, at) = RememberedOutcome.parse(recordValue: value)
             else { return }
-            entries.append((key, outcome, at))
+            latest[key] = at >= oldest ? (outcome, at) : nil
         }
-        return entries
+        return latest.map { (key: $0.key, outcome: $0.value.outcome, at: $0.value.at) }
     }
 }

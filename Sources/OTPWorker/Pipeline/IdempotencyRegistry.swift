@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 import Synchronization
 
 /// The worker's memory of outcomes per idempotency key, shared by all lanes.
@@ -6,6 +7,10 @@ import Synchronization
 /// Usage: `claim` a key; as `.owner`, process and then `complete` on every path (a `nil`
 /// outcome forgets the key so that the next attempt runs anew); `.replay` hands back the
 /// first outcome. Waiting for an in-flight owner happens inside `claim`.
+///
+/// What this process decides is kept for its input partition and only while it owns it (see
+/// ``IdempotencyState``): `isCurrent` is asked under the memory's lock, so that a result
+/// completing while its partition is handed over cannot slip in after ``forget(origins:)``.
 final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
     /// What a caller gets for a key.
     enum Claim: Sendable {
@@ -15,7 +20,7 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
 
     /// Resumed with a decision, or with nil when the owner finished and the waiter must claim again.
     private typealias Waiter = CheckedContinuation<Claim?, Never>
-    private let state: Mutex<IdempotencyState<Outcome, Waiter>>
+    private let state: Mutex<IdempotencyState<Outcome, Waiter, KafkaTopicPartition>>
 
     init(retention: Duration, maximumEntries: Int) {
         state = Mutex(IdempotencyState(retention: retention, maximumEntries: maximumEntries))
@@ -46,10 +51,16 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
         state.withLock { $0.finished(key) }
     }
 
-    /// Remembers `outcome` for `key` now, unless the key is already known.
-    func remember(_ key: String, outcome: Outcome) {
-        let now = ContinuousClock.now
-        state.withLock { $0.preload(key, outcome: outcome, at: now, now: now) }
+    /// Remembers `outcome` for `key`, decided now for `origin`, unless the key is already known
+    /// or `isCurrent` says the partition went.
+    func remember(_ key: String, outcome: Outcome, origin: KafkaTopicPartition, isCurrent: () -> Bool) {
+        state.withLock { $0.remember(key, outcome: outcome, origin: origin, current: isCurrent(), now: .now) }
+    }
+
+    /// Forgets what this process decided for `partitions`, which are assigned to it again:
+    /// the idempotency topic, loaded next, is the truth now.
+    func forget(origins partitions: Set<KafkaTopicPartition>) {
+        state.withLock { $0.forget(origins: partitions) }
     }
 
     /// Remembers outcomes read back from the idempotency topic (finished at wall-clock `at`).
@@ -64,9 +75,10 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
         }
     }
 
-    /// The owner of `key` is done: remember `outcome`, or forget the key when `nil`.
-    func complete(_ key: String, outcome: Outcome?) {
-        let waiters = state.withLock { $0.complete(key, outcome: outcome, now: .now) }
+    /// The owner of `key` is done: remember `outcome` for `origin`, or forget the key when `nil`
+    /// or when `isCurrent` says the partition went (then only a loaded entry is kept).
+    func complete(_ key: String, outcome: Outcome?, origin: KafkaTopicPartition, isCurrent: () -> Bool) {
+        let waiters = state.withLock { $0.complete(key, outcome: outcome, origin: origin, current: isCurrent(), now: .now) }
         for waiter in waiters { waiter.resume(returning: nil) }
     }
 }

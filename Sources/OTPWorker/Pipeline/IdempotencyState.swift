@@ -5,9 +5,17 @@
 /// it re-emits the first outcome. A duplicate that arrives while the first is in flight waits
 /// for it. Retryable failures are not remembered: the next attempt is processed anew.
 ///
+/// The idempotency topic is the truth across owners. What this process decided itself is kept
+/// with its origin (the input partition) and is only as good as its ownership of it:
+/// - an outcome completed after its partition went (a stale result) is not kept, since the
+///   next owner may have answered the same key differently;
+/// - when a partition is assigned again, what was kept from an earlier ownership is forgotten
+///   (``forget(origins:)``) and the topic's entries are loaded instead (``preload``);
+/// - an entry loaded while a stale call on its key is still running takes that call's place.
+///
 /// Bounded: entries older than `retention` are forgotten, and beyond `maximumEntries` the
 /// oldest finished entries go first. In-flight entries are never evicted.
-struct IdempotencyState<Outcome: Sendable, Waiter> {
+struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
     /// What the caller holding a key must do.
     enum Claim {
         /// Nobody has this key: process it, then call `complete`.
@@ -19,8 +27,10 @@ struct IdempotencyState<Outcome: Sendable, Waiter> {
     }
 
     private enum Entry {
-        case inFlight(waiters: [Waiter])
-        case done(Outcome, at: ContinuousClock.Instant)
+        /// `loaded`: an entry of the idempotency topic that arrived while the key was in flight.
+        case inFlight(waiters: [Waiter], loaded: (Outcome, at: ContinuousClock.Instant)?)
+        /// `origin`: the partition whose ownership decided it; nil when it came from the topic.
+        case done(Outcome, at: ContinuousClock.Instant, origin: Origin?)
     }
 
     let retention: Duration
@@ -43,46 +53,79 @@ struct IdempotencyState<Outcome: Sendable, Waiter> {
         evict(now: now)
         switch entries[key] {
         case nil:
-            entries[key] = .inFlight(waiters: [])
+            entries[key] = .inFlight(waiters: [], loaded: nil)
             return .owner
-        case .inFlight(var waiters):
+        case .inFlight(var waiters, let loaded):
             waiters.append(waiter())
-            entries[key] = .inFlight(waiters: waiters)
+            entries[key] = .inFlight(waiters: waiters, loaded: loaded)
             return .wait
-        case .done(let outcome, _):
+        case .done(let outcome, _, _):
             return .replay(outcome)
         }
     }
 
     /// The outcome remembered for `key`, if it is finished (never waits, never claims).
     func finished(_ key: String) -> Outcome? {
-        if case .done(let outcome, _) = entries[key] { return outcome }
+        if case .done(let outcome, _, _) = entries[key] { return outcome }
         return nil
     }
 
-    /// Remembers an outcome read back from the idempotency topic, finished `at`; a key already
-    /// known here (in flight or done) is left alone.
+    /// Remembers an entry read back from the idempotency topic, finished `at`. A finished key
+    /// is left alone (it is either this owner's own, current outcome or an earlier load); a key
+    /// in flight keeps the entry for when its call completes stale.
     mutating func preload(_ key: String, outcome: Outcome, at: ContinuousClock.Instant, now: ContinuousClock.Instant) {
-        guard entries[key] == nil, now - at <= retention else { return }
-        entries[key] = .done(outcome, at: at)
-        order.append((key, at))
-        doneCount += 1
+        guard now - at <= retention else { return }
+        switch entries[key] {
+        case nil:
+            markDone(key, outcome, at: at, origin: nil)
+            evict(now: now)
+        case .inFlight(let waiters, _):
+            entries[key] = .inFlight(waiters: waiters, loaded: (outcome, at))
+        case .done:
+            return
+        }
+    }
+
+    /// Remembers `outcome` for `key` decided by this process for `origin`, unless the key is
+    /// known already or `current` is false (the partition went: the result is stale).
+    mutating func remember(_ key: String, outcome: Outcome, origin: Origin, current: Bool, now: ContinuousClock.Instant) {
+        guard current, entries[key] == nil else { return }
+        markDone(key, outcome, at: now, origin: origin)
         evict(now: now)
     }
 
-    /// The owner of `key` is finished. `outcome` is remembered; `nil` forgets the key (a
-    /// retryable failure, or work abandoned). Returns the waiters to resume; each claims again.
-    mutating func complete(_ key: String, outcome: Outcome?, now: ContinuousClock.Instant) -> [Waiter] {
-        guard case .inFlight(let waiters) = entries[key] else { return [] }
-        if let outcome {
-            entries[key] = .done(outcome, at: now)
-            order.append((key, now))
-            doneCount += 1
-        } else {
-            entries[key] = nil
+    /// The owner of `key` is finished. A `current` outcome is remembered for `origin`; `nil`
+    /// forgets the key (a retryable failure, or work abandoned). A stale completion keeps only
+    /// what the topic said meanwhile, if anything. Returns the waiters; each claims again.
+    mutating func complete(
+        _ key: String, outcome: Outcome?, origin: Origin? = nil, current: Bool = true, now: ContinuousClock.Instant
+    ) -> [Waiter] {
+        guard case .inFlight(let waiters, let loaded) = entries[key] else { return [] }
+        entries[key] = nil
+        if current, let outcome {
+            markDone(key, outcome, at: now, origin: origin)
+        } else if let (outcome, at) = loaded, now - at <= retention {
+            markDone(key, outcome, at: at, origin: nil)
         }
         evict(now: now)
         return waiters
+    }
+
+    /// Forgets the finished outcomes this process decided for `origins`: they are being
+    /// assigned again, and the idempotency topic (loaded next) says what holds now.
+    mutating func forget(origins: Set<Origin>) {
+        for (key, entry) in entries {
+            if case .done(_, _, let origin?) = entry, origins.contains(origin) {
+                entries[key] = nil
+                doneCount -= 1
+            }
+        }
+    }
+
+    private mutating func markDone(_ key: String, _ outcome: Outcome, at: ContinuousClock.Instant, origin: Origin?) {
+        entries[key] = .done(outcome, at: at, origin: origin)
+        order.append((key, at))
+        doneCount += 1
     }
 
     private mutating func evict(now: ContinuousClock.Instant) {
@@ -91,7 +134,7 @@ struct IdempotencyState<Outcome: Sendable, Waiter> {
             let tooOld = now - at > retention
             guard tooOld || doneCount > maximumEntries else { break }
             // The key may have been forgotten and reused since; only drop the entry it names.
-            if case .done(_, let doneAt) = entries[key], doneAt == at {
+            if case .done(_, let doneAt, _) = entries[key], doneAt == at {
                 entries[key] = nil
                 doneCount -= 1
             }

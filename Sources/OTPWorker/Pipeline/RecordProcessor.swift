@@ -20,9 +20,15 @@ struct RecordProcessor: Sendable {
     let now: @Sendable () -> Date
 
     /// Decides what to publish for `record`.
-    /// - Parameter mayStart: whether the record's partition is still owned and the worker not
-    ///   stopping; checked before any provider call so that revoked work is not started.
-    func decide(_ record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool) async -> (Decision, InputContext) {
+    /// - Parameters:
+    ///   - mayStart: whether the record's partition is still owned and the worker not stopping;
+    ///     checked before any provider call so that revoked work is not started.
+    ///   - isCurrent: whether the record's partition is still owned (by the assignment that read
+    ///     it); an outcome decided after it went is not remembered, since the next owner decides.
+    func decide(
+        _ record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool, isCurrent: @escaping @Sendable () -> Bool
+    ) async -> (Decision, InputContext) {
+        let ownership = Ownership(origin: record.topicPartition, isCurrent: isCurrent)
         // The same record read again (a redelivery after a crash or a rebalance) re-emits its
         // outcome, even a retryable failure that its id does not remember.
         let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
@@ -39,20 +45,22 @@ struct RecordProcessor: Sendable {
         }
         switch decoded.input {
         case .requested(let request):
-            return (await send(request, record: record, position: position, mayStart: mayStart), decoded.context)
+            return (await send(request, record: record, position: position, mayStart: mayStart, ownership: ownership), decoded.context)
         case .submitted(let submission):
-            return (await verify(submission, position: position, mayStart: mayStart), decoded.context)
+            return (await verify(submission, position: position, mayStart: mayStart, ownership: ownership), decoded.context)
         }
     }
 
-    private func send(_ request: OTPRequested, record: KafkaConsumerRecord, position: String, mayStart: @Sendable () -> Bool) async -> Decision {
+    private func send(
+        _ request: OTPRequested, record: KafkaConsumerRecord, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
+    ) async -> Decision {
         let key = RememberedOutcome.key(requestId: request.requestId)
         if case .replay(let first) = await idempotency.claim(key) {
             metrics.replayed()
             return .replay(first)
         }
         var remembered: OTPOutput?
-        defer { idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init)) }
+        defer { idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init), origin: ownership.origin, isCurrent: ownership.isCurrent) }
 
         let expiry = ExpiryPolicy(maxRequestAge: configuration.maxRequestAge)
         if let age = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now()),
@@ -89,7 +97,7 @@ struct RecordProcessor: Sendable {
             let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
                                                   verificationId: nil, submissionId: nil, metadata: request.metadata))
             guard !output.isRetryableFailure else {
-                idempotency.remember(position, outcome: RememberedOutcome(output))
+                idempotency.remember(position, outcome: RememberedOutcome(output), origin: ownership.origin, isCurrent: ownership.isCurrent)
                 return .outcome(output, remember: position)
             }
             remembered = output
@@ -97,14 +105,20 @@ struct RecordProcessor: Sendable {
         }
     }
 
-    private func verify(_ submission: OTPSubmitted, position: String, mayStart: @Sendable () -> Bool) async -> Decision {
+    private func verify(
+        _ submission: OTPSubmitted, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
+    ) async -> Decision {
         let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
         if let key, case .replay(let first) = await idempotency.claim(key) {
             metrics.replayed()
             return .replay(first)
         }
         var remembered: OTPOutput?
-        defer { if let key { idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init)) } }
+        defer {
+            if let key {
+                idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init), origin: ownership.origin, isCurrent: ownership.isCurrent)
+            }
+        }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
         let started = ContinuousClock.now
@@ -128,7 +142,7 @@ struct RecordProcessor: Sendable {
                                                   verificationId: submission.verificationId,
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
             guard !output.isRetryableFailure else {
-                idempotency.remember(position, outcome: RememberedOutcome(output))
+                idempotency.remember(position, outcome: RememberedOutcome(output), origin: ownership.origin, isCurrent: ownership.isCurrent)
                 return .outcome(output, remember: position)
             }
             remembered = output
@@ -157,6 +171,12 @@ struct RecordProcessor: Sendable {
             retryable: reason.isRetryable, requestId: requestId, verificationId: verificationId,
             submissionId: submissionId, failedAt: now(), metadata: metadata)
     }
+}
+
+/// The input partition a decision is made for, and whether it is still owned.
+struct Ownership: Sendable {
+    let origin: KafkaTopicPartition
+    let isCurrent: @Sendable () -> Bool
 }
 
 extension OTPOutput {

@@ -8,7 +8,7 @@ struct IdempotencyStateTests {
 
     @Test("first claim owns; a second waits; after completion it replays the first outcome")
     func ownWaitReplay() {
-        var state = IdempotencyState<String, Int>(retention: .seconds(60), maximumEntries: 10)
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(60), maximumEntries: 10)
         guard case .owner = state.claim("r1", now: t0, waiter: { 0 }) else { Issue.record("expected owner"); return }
         guard case .wait = state.claim("r1", now: t0, waiter: { 7 }) else { Issue.record("expected wait"); return }
         #expect(state.complete("r1", outcome: "sent", now: t0) == [7])
@@ -18,7 +18,7 @@ struct IdempotencyStateTests {
 
     @Test("a forgotten key (retryable failure) is owned anew")
     func forget() {
-        var state = IdempotencyState<String, Int>(retention: .seconds(60), maximumEntries: 10)
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(60), maximumEntries: 10)
         _ = state.claim("r1", now: t0, waiter: { 0 })
         _ = state.complete("r1", outcome: nil, now: t0)
         guard case .owner = state.claim("r1", now: t0, waiter: { 0 }) else { Issue.record("expected owner"); return }
@@ -26,7 +26,7 @@ struct IdempotencyStateTests {
 
     @Test("entries older than the retention are forgotten; in-flight ones never")
     func retention() {
-        var state = IdempotencyState<String, Int>(retention: .seconds(60), maximumEntries: 10)
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(60), maximumEntries: 10)
         _ = state.claim("done", now: t0, waiter: { 0 })
         _ = state.complete("done", outcome: "x", now: t0)
         _ = state.claim("running", now: t0, waiter: { 0 })
@@ -36,7 +36,7 @@ struct IdempotencyStateTests {
 
     @Test("beyond the capacity the oldest finished entries go first")
     func capacity() {
-        var state = IdempotencyState<String, Int>(retention: .seconds(600), maximumEntries: 3)
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(600), maximumEntries: 3)
         for index in 0..<5 {
             _ = state.claim("r\(index)", now: t0, waiter: { 0 })
             _ = state.complete("r\(index)", outcome: "o\(index)", now: t0 + .seconds(index))
@@ -44,5 +44,47 @@ struct IdempotencyStateTests {
         #expect(state.count == 3)
         guard case .owner = state.claim("r0", now: t0 + .seconds(5), waiter: { 0 }) else { Issue.record("r0 should be gone"); return }
         guard case .replay = state.claim("r4", now: t0 + .seconds(5), waiter: { 0 }) else { Issue.record("r4 should stay"); return }
+    }
+
+    @Test("a result completed after its partition went is not kept; the waiters claim anew")
+    func staleCompletionIsNotKept() {
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(60), maximumEntries: 10)
+        _ = state.claim("r1", now: t0, waiter: { 0 })
+        guard case .wait = state.claim("r1", now: t0, waiter: { 7 }) else { Issue.record("expected wait"); return }
+        #expect(state.complete("r1", outcome: "stale", origin: 1, current: false, now: t0) == [7])
+        guard case .owner = state.claim("r1", now: t0, waiter: { 0 }) else { Issue.record("a stale result must not replay"); return }
+        state.remember("record/1", outcome: "stale failure", origin: 1, current: false, now: t0)
+        #expect(state.finished("record/1") == nil)
+    }
+
+    @Test("an entry loaded while a stale call runs takes its place; a current call keeps its own outcome")
+    func loadedEntryReplacesAStaleResult() {
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(60), maximumEntries: 10)
+        _ = state.claim("stale", now: t0, waiter: { 0 })
+        _ = state.claim("current", now: t0, waiter: { 0 })
+        state.preload("stale", outcome: "from the next owner", at: t0, now: t0)
+        state.preload("current", outcome: "from the topic", at: t0, now: t0)
+        _ = state.complete("stale", outcome: "mine", origin: 1, current: false, now: t0)
+        _ = state.complete("current", outcome: "mine", origin: 2, current: true, now: t0)
+        #expect(state.finished("stale") == "from the next owner")
+        #expect(state.finished("current") == "mine")
+    }
+
+    @Test("a partition assigned again forgets what this process decided for it, then loads the topic's entries")
+    func reassignmentForgetsOwnOutcomes() {
+        var state = IdempotencyState<String, Int, Int>(retention: .seconds(60), maximumEntries: 10)
+        for (key, origin) in [("p1-a", 1), ("p1-b", 1), ("p2-a", 2)] {
+            _ = state.claim(key, now: t0, waiter: { 0 })
+            _ = state.complete(key, outcome: "mine", origin: origin, current: true, now: t0)
+        }
+        state.remember("record/p1/7", outcome: "mine", origin: 1, current: true, now: t0)
+        state.preload("loaded", outcome: "from the topic", at: t0, now: t0)
+        state.forget(origins: [1])
+        #expect(state.finished("p1-a") == nil && state.finished("p1-b") == nil && state.finished("record/p1/7") == nil)
+        #expect(state.finished("p2-a") == "mine", "other partitions are still owned")
+        #expect(state.finished("loaded") == "from the topic", "the topic's entries are the truth")
+        state.preload("p1-a", outcome: "from the next owner", at: t0, now: t0)
+        #expect(state.finished("p1-a") == "from the next owner")
+        #expect(state.doneCount == 3)
     }
 }
