@@ -1,3 +1,4 @@
+import Foundation
 import CRdKafka
 import Kafka
 import Synchronization
@@ -87,6 +88,19 @@ public final class EmbeddedKafkaCluster: Sendable {
         rd_kafka_destroy(pointers.owner)
     }
 
+    /// ``shutdown()`` on a thread of its own: destroying the brokers joins their thread, which
+    /// took a second at times in the tests, too long to block a cooperative-pool thread.
+    public func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                shutdown()
+                continuation.resume()
+            }
+            thread.name = "kafka-mock-stop"
+            thread.start()
+        }
+    }
+
     deinit {
         shutdown()
     }
@@ -120,9 +134,15 @@ public func withEmbeddedCluster<T>(
     _ body: (EmbeddedKafkaCluster) async throws -> T
 ) async throws -> T {
     let cluster = try EmbeddedKafkaCluster(brokers: brokers)
-    defer { cluster.shutdown() }
-    for (topic, partitions) in topics.sorted(by: { $0.key < $1.key }) {
-        try cluster.createTopic(topic, partitions: partitions)
+    do {
+        for (topic, partitions) in topics.sorted(by: { $0.key < $1.key }) {
+            try cluster.createTopic(topic, partitions: partitions)
+        }
+        let result = try await body(cluster)
+        await cluster.stop()
+        return result
+    } catch {
+        await cluster.stop()
+        throw error
     }
-    return try await body(cluster)
 }

@@ -116,14 +116,16 @@ struct ClientBehaviourContractTests {
             #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(1500), "took \(elapsed)")
             // Giving up must close the hung connection, not leave it open in the pool:
             // the sandbox holds a hung request until its client closes the connection.
-            let limit = ContinuousClock.now + .seconds(2)
+            // The sandbox learns of the close through the server's event loop; under a full
+            // parallel test run that took more than 2 s once.
+            let limit = ContinuousClock.now + .seconds(8)
             while sandbox.hungRequests > 0 && ContinuousClock.now < limit {
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(sandbox.hungRequests == 0, "a request the client gave up on is still open")
         }
         // withClient shut the HTTPClient down without error and the sandbox stopped: no request was left behind.
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("the deadline covers token fetches: a hanging token endpoint ends in PROVIDER_UNAVAILABLE in time")
