@@ -27,7 +27,7 @@ extension ClientCore {
     func call<Success: Sendable>(
         _ operation: Operation,
         deadline: ContinuousClock.Instant?,
-        logger: Logger,
+        logger: CallLogger,
         makeRequest: @escaping @Sendable (Secret<String>) -> HTTPClientRequest,
         interpret: @escaping @Sendable (Int, ByteBuffer) -> ResponseInterpreter.Outcome<Success>
     ) async throws(ProviderError) -> Success {
@@ -65,7 +65,7 @@ extension ClientCore {
     func withRetries<Success: Sendable>(
         _ operation: Operation,
         deadline: ContinuousClock.Instant?,
-        logger: Logger,
+        logger: CallLogger,
         attempt body: (_ attempt: Int, _ deadline: ContinuousClock.Instant) async -> AttemptOutcome<Success>
     ) async throws(ProviderError) -> Success {
         let start = ContinuousClock.now
@@ -96,7 +96,7 @@ extension ClientCore {
     private func attemptLoop<Success: Sendable>(
         _ operation: Operation,
         deadline: ContinuousClock.Instant,
-        logger: Logger,
+        logger: CallLogger,
         body: (_ attempt: Int, _ deadline: ContinuousClock.Instant) async -> AttemptOutcome<Success>
     ) async throws(ProviderError) -> Success {
         var generator = SystemRandom()

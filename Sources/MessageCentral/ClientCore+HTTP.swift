@@ -26,7 +26,7 @@ extension ClientCore {
         _ request: HTTPClientRequest,
         operation: Operation,
         deadline: ContinuousClock.Instant,
-        logger: Logger
+        logger: CallLogger
     ) async -> Result<HTTPAnswer, TransportFailure> {
         let start = ContinuousClock.now
         let remaining = deadline - start

@@ -60,7 +60,7 @@ extension ClientCore {
         if let country = self.configuration.country { query.append(("country", country)) }
         if let email = self.configuration.email { query.append(("email", email)) }
         let request = self.makeRequest(url: self.url(path: Paths.token, query: query), method: .GET, token: nil)
-        var logger = self.logger
+        var logger = CallLogger(self.logger)
         logger[metadataKey: MessageCentralLogKey.operation.key] = "\(Operation.token.rawValue)"
 
         let result: Result<Secret<String>, TokenFetchError>

@@ -39,7 +39,7 @@ final class ClientCore: Sendable {
     }
 
     func send(_ request: SendRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> SendResult {
-        var logger = self.logger
+        var logger = CallLogger(self.logger)
         logger[metadataKey: MessageCentralLogKey.phone.key] = "\(request.maskedPhoneNumber)"
         var query: [(name: String, value: String)] = [
             ("countryCode", request.countryCode),
@@ -59,7 +59,7 @@ final class ClientCore: Sendable {
     }
 
     func validate(_ request: ValidateRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> ValidateResult {
-        var logger = self.logger
+        var logger = CallLogger(self.logger)
         logger[metadataKey: MessageCentralLogKey.verificationId.key] = "\(request.verificationId)"
         let url = self.url(
             path: Paths.validate,
@@ -73,7 +73,7 @@ final class ClientCore: Sendable {
     }
 
     func warmUp(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
-        try await self.withRetries(.warmUp, deadline: deadline, logger: self.logger) { _, deadline async -> AttemptOutcome<Void> in
+        try await self.withRetries(.warmUp, deadline: deadline, logger: CallLogger(self.logger)) { _, deadline async -> AttemptOutcome<Void> in
             switch await self.token(deadline: deadline) {
             case .success: return .success(())
             case .failure(let failure): return failure.transient ? .transient(failure.error) : .permanent(failure.error)

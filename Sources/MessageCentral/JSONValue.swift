@@ -9,7 +9,7 @@ import Foundation
 /// The provider's field types drift (a code is a number here and a string
 /// there; `timeout` is a string), so bodies are decoded into this and read
 /// through lenient accessors rather than through strict `Decodable` types.
-enum JSONValue: Sendable, Hashable, Decodable {
+enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -18,32 +18,10 @@ enum JSONValue: Sendable, Hashable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        // Each failed attempt throws (and allocates) a DecodingError, so the likely
-        // kinds come first: provider bodies are mostly strings and nulls.
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode(Int64.self) {
-            // Before Double: ids above 2^53 must not lose digits.
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .double(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else {
-            self = .array(try container.decode([JSONValue].self))
-        }
-    }
-
     /// Parses bytes as JSON; `nil` when they are not JSON (an HTML error page, an empty body).
     static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
         guard !bytes.isEmpty else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        return JSONParser.parse(Array(bytes))
     }
 
     /// An integer from a number or from a string holding one (`200`, `"200"`, `"60"`, `200.0`).

@@ -29,10 +29,10 @@ extension OTPWorkerService {
             metrics.abandoned()
             logger.debug("record abandoned: \(why)", metadata: recordMetadata(record))
             return
-        case .outcome(let output, let remember):
+        case .outcome(let output, let encoded, let remember):
             outcome = output
-            outputs = [producerRecord(for: output, input: record, context: context)]
-            memory = remember.map { idempotencyRecord(key: $0, outcome: RememberedOutcome(output), input: record) }
+            outputs = [producerRecord(for: output, payload: encoded.payload, input: record, context: context)]
+            memory = remember.map { idempotencyRecord(key: $0, outcome: encoded, input: record) }
         case .replay(let first):
             outputs = [KafkaProducerRecord(
                 topic: configuration.topics.output(forType: first.type), key: record.key, value: first.payload,
@@ -48,13 +48,17 @@ extension OTPWorkerService {
                 requestId: error.partial.requestId, verificationId: error.partial.verificationId,
                 submissionId: error.partial.submissionId, failedAt: Date(), metadata: error.partial.metadata)
             outcome = .failed(failed)
-            outputs = [producerRecord(for: outcome, input: record, context: context), deadLetter(record, message: error.message)]
+            let encoded = RememberedOutcome(outcome)
+            outputs = [
+                producerRecord(for: outcome, payload: encoded.payload, input: record, context: context),
+                deadLetter(record, message: error.message),
+            ]
             // Remembered by position, so the record read again re-emits this very outcome.
             let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
             processor.idempotency.remember(
-                position, outcome: RememberedOutcome(outcome), origin: partition,
+                position, outcome: encoded, origin: partition,
                 isCurrent: { lanes.isCurrent(partition, generation: generation) })
-            memory = idempotencyRecord(key: position, outcome: RememberedOutcome(outcome), input: record)
+            memory = idempotencyRecord(key: position, outcome: encoded, input: record)
         }
         // The memory first: if the process dies between the two, the next owner re-emits this
         // outcome from memory instead of calling the provider again and answering differently.
@@ -118,9 +122,11 @@ extension OTPWorkerService {
         return object["message"] as? String ?? "unreadable input"
     }
 
-    private func producerRecord(for output: OTPOutput, input: KafkaConsumerRecord, context: InputContext) -> KafkaProducerRecord {
+    private func producerRecord(
+        for output: OTPOutput, payload: [UInt8], input: KafkaConsumerRecord, context: InputContext
+    ) -> KafkaProducerRecord {
         KafkaProducerRecord(
-            topic: topic(for: output), key: input.key, value: output.encoded(),
+            topic: topic(for: output), key: input.key, value: payload,
             headers: headers.headers(type: output.eventType, time: Date(), cause: context))
     }
 

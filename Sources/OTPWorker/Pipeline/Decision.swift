@@ -2,9 +2,10 @@ import OTPEvents
 
 /// What the pipeline decided for one input record, before anything is published.
 enum Decision: Sendable {
-    /// Publish this outcome; when `remember` names an idempotency key, also write it to the
-    /// idempotency topic so the memory survives restarts and rebalances.
-    case outcome(OTPOutput, remember: String?)
+    /// Publish this outcome (`encoded`: its type and payload bytes, encoded once); when
+    /// `remember` names an idempotency key, also write it to the idempotency topic so the
+    /// memory survives restarts and rebalances.
+    case outcome(OTPOutput, encoded: RememberedOutcome, remember: String?)
     /// Re-emit the first outcome of a repeated key, byte for byte.
     case replay(RememberedOutcome)
     /// The input is unreadable: publish `otp.failed` (stage decode) and the record to the DLQ.

@@ -59,8 +59,8 @@ struct RecordProcessor: Sendable {
             metrics.replayed()
             return .replay(first)
         }
-        var remembered: OTPOutput?
-        defer { idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init), origin: ownership.origin, isCurrent: ownership.isCurrent) }
+        var remembered: RememberedOutcome?
+        defer { idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent) }
 
         let expiry = ExpiryPolicy(maxRequestAge: configuration.maxRequestAge)
         if let age = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now()),
@@ -70,8 +70,9 @@ struct RecordProcessor: Sendable {
                 message: "request is \(Int(age.components.seconds))s old, older than the maximum age of \(configuration.maxRequestAge)",
                 retryable: false, requestId: request.requestId, verificationId: nil, submissionId: nil,
                 failedAt: now(), metadata: request.metadata))
-            remembered = output
-            return .outcome(output, remember: key)
+            let encoded = RememberedOutcome(output)
+            remembered = encoded
+            return .outcome(output, encoded: encoded, remember: key)
         }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
@@ -88,8 +89,9 @@ struct RecordProcessor: Sendable {
                 countryCode: request.countryCode, mobileNumber: request.mobileNumber, flowType: request.flowType,
                 timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
                 sentAt: now(), metadata: request.metadata))
-            remembered = output
-            return .outcome(output, remember: key)
+            let encoded = RememberedOutcome(output)
+            remembered = encoded
+            return .outcome(output, encoded: encoded, remember: key)
         } catch {
             metrics.providerCall(.send, duration: .now - started)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
@@ -97,11 +99,13 @@ struct RecordProcessor: Sendable {
             let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
                                                   verificationId: nil, submissionId: nil, metadata: request.metadata))
             guard !output.isRetryableFailure else {
-                idempotency.remember(position, outcome: RememberedOutcome(output), origin: ownership.origin, isCurrent: ownership.isCurrent)
-                return .outcome(output, remember: position)
+                let encoded = RememberedOutcome(output)
+                idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
+                return .outcome(output, encoded: encoded, remember: position)
             }
-            remembered = output
-            return .outcome(output, remember: key)
+            let encoded = RememberedOutcome(output)
+            remembered = encoded
+            return .outcome(output, encoded: encoded, remember: key)
         }
     }
 
@@ -113,10 +117,10 @@ struct RecordProcessor: Sendable {
             metrics.replayed()
             return .replay(first)
         }
-        var remembered: OTPOutput?
+        var remembered: RememberedOutcome?
         defer {
             if let key {
-                idempotency.complete(key, outcome: remembered.map(RememberedOutcome.init), origin: ownership.origin, isCurrent: ownership.isCurrent)
+                idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent)
             }
         }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
@@ -132,8 +136,9 @@ struct RecordProcessor: Sendable {
                 verificationId: submission.verificationId, requestId: submission.requestId,
                 submissionId: submission.submissionId, verifiedAt: now(),
                 transactionId: result.transactionId, metadata: submission.metadata))
-            remembered = output
-            return .outcome(output, remember: key)
+            let encoded = RememberedOutcome(output)
+            remembered = encoded
+            return .outcome(output, encoded: encoded, remember: key)
         } catch {
             metrics.providerCall(.validate, duration: .now - started)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
@@ -142,11 +147,13 @@ struct RecordProcessor: Sendable {
                                                   verificationId: submission.verificationId,
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
             guard !output.isRetryableFailure else {
-                idempotency.remember(position, outcome: RememberedOutcome(output), origin: ownership.origin, isCurrent: ownership.isCurrent)
-                return .outcome(output, remember: position)
+                let encoded = RememberedOutcome(output)
+                idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
+                return .outcome(output, encoded: encoded, remember: position)
             }
-            remembered = output
-            return .outcome(output, remember: key)
+            let encoded = RememberedOutcome(output)
+            remembered = encoded
+            return .outcome(output, encoded: encoded, remember: key)
         }
     }
 

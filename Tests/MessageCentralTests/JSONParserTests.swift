@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+@testable import MessageCentral
+
+@Suite("JSON parser for provider answers")
+struct JSONParserTests {
+    func parse(_ text: String) -> JSONValue? { JSONValue.parse(Array(text.utf8)) }
+
+    @Test("values of every kind, nested, with whitespace around")
+    func kinds() {
+        let value = parse(#" {"a": [1, -2, 3.5, -0.25e2, 1E3, true, false, null], "b": {"c": "d"}, "e": ""} "#)
+        let expected: JSONValue = .object([
+            "a": .array([.integer(1), .integer(-2), .double(3.5), .double(-25), .double(1000), .bool(true), .bool(false), .null]),
+            "b": .object(["c": .string("d")]),
+            "e": .string(""),
+        ])
+        #expect(value == expected)
+        #expect(parse("7") == .integer(7))
+        #expect(parse(#""x""#) == .string("x"))
+        #expect(parse("[]") == .array([]))
+        #expect(parse("{}") == .object([:]))
+    }
+
+    @Test("integers keep every digit up to Int64; beyond, a double")
+    func largeNumbers() {
+        #expect(parse("9007199254740993") == .integer(9_007_199_254_740_993))
+        #expect(parse("-9223372036854775808") == .integer(.min))
+        #expect(parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+    }
+
+    @Test("escapes, including surrogate pairs, decode to the same text Foundation reads")
+    func escapes() throws {
+        let text = #""a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00""#
+        let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? String
+        #expect(parse(text) == .string("a\"b\\c/d\u{8}\u{C}\n\r\té😀"))
+        #expect(parse(text) == foundation.map(JSONValue.string))
+        #expect(parse(#""é😀""#) == .string("é😀"), "raw UTF-8 passes through")
+    }
+
+    @Test("what is not exactly one JSON value is refused", arguments: [
+        "", " ", "<html><body>502 Bad Gateway</body></html>", "{", "[1,]", #"{"a":1,}"#, "{'a':1}", #"{"a" 1}"#,
+        "01", "1.", ".5", "-", "1e", "+1", "tru", "nul", "True", #""abc"#, "\"tab\there\"", #""\x""#, #""\u12""#,
+        #""\ud83d""#, #""\ud83d\u0041""#, "1 2", #"{"a":1} x"#, "[1 2]", "\u{FEFF}{}", "NaN", "Infinity",
+    ])
+    func refused(_ text: String) {
+        #expect(parse(text) == nil, "accepted \(text)")
+    }
+
+    @Test("invalid UTF-8 inside a string is refused")
+    func invalidUTF8() {
+        #expect(JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) == nil)
+    }
+
+    @Test("nesting is bounded: deep input is refused, not a stack overflow")
+    func depth() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(parse(deep) == nil)
+        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(parse(fine) != nil)
+    }
+
+    @Test("a key given twice keeps its last value")
+    func duplicateKeys() {
+        #expect(parse(#"{"a":1,"a":2}"#) == .object(["a": .integer(2)]))
+    }
+}
