@@ -1,8 +1,14 @@
 import Metrics
+import Synchronization
 
 /// The client's metrics. Dimensions take a fixed, small set of values
 /// (operation names and failure labels), never ids, numbers or secrets.
-struct ProviderMetrics: Sendable {
+///
+/// Timers are kept once made: making one asks the metrics backend to look its family up
+/// (hashing and a lock), which showed in the per-request profile.
+final class ProviderMetrics: Sendable {
+    private let timers = Mutex<[String: Metrics.Timer]>([:])
+
     /// Metric names, fixed so dashboards can rely on them.
     enum Name {
         static let callDuration = "message_central_call_duration_seconds"
@@ -17,11 +23,18 @@ struct ProviderMetrics: Sendable {
     ///   - outcome: `success` or a ``ProviderError/metricLabel``.
     ///   - duration: Wall time of the whole call, every attempt included.
     func recordCall(operation: String, outcome: String, duration: Duration) {
-        Metrics.Timer(
-            label: Name.callDuration,
-            dimensions: [("operation", operation), ("outcome", outcome)],
-            preferredDisplayUnit: .seconds
-        ).record(duration: duration)
+        let key = operation + "/" + outcome
+        let timer = timers.withLock { timers in
+            if let timer = timers[key] { return timer }
+            let timer = Metrics.Timer(
+                label: Name.callDuration,
+                dimensions: [("operation", operation), ("outcome", outcome)],
+                preferredDisplayUnit: .seconds
+            )
+            timers[key] = timer
+            return timer
+        }
+        timer.record(duration: duration)
     }
 
     /// Counts one token fetch (one HTTP request to the token endpoint).
