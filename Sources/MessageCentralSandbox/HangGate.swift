@@ -10,6 +10,8 @@ final class HangGate: Sendable {
         var released = false
         var nextID = 0
         var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        /// The client port of each waiter's connection, when known.
+        var clientPorts: [Int: Int] = [:]
         /// Waiters cancelled before they registered; they must not register afterwards.
         var cancelledEarly: Set<Int> = []
     }
@@ -17,7 +19,8 @@ final class HangGate: Sendable {
     private let state = Mutex(State())
 
     /// Suspends until ``releaseAll()``; throws `CancellationError` if the task is cancelled first.
-    func wait() async throws {
+    /// - Parameter clientPort: the port of the client end of the request's connection.
+    func wait(clientPort: Int? = nil) async throws {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -28,12 +31,14 @@ final class HangGate: Sendable {
                     if state.cancelledEarly.remove(id) != nil { return .failure(CancellationError()) }
                     if state.released { return .success(()) }
                     state.waiters[id] = continuation
+                    state.clientPorts[id] = clientPort
                     return nil
                 }
                 if let verdict { continuation.resume(with: verdict) }
             }
         } onCancel: {
             let continuation = state.withLock { state in
+                state.clientPorts[id] = nil
                 guard let continuation = state.waiters.removeValue(forKey: id) else {
                     state.cancelledEarly.insert(id)
                     return CheckedContinuation<Void, any Error>?.none
@@ -48,6 +53,7 @@ final class HangGate: Sendable {
     func releaseAll() {
         let waiters = state.withLock { state in
             state.released = true
+            state.clientPorts.removeAll()
             defer { state.waiters.removeAll() }
             return Array(state.waiters.values)
         }
@@ -56,4 +62,7 @@ final class HangGate: Sendable {
 
     /// Requests hanging right now.
     var waitingCount: Int { state.withLock { $0.waiters.count } }
+
+    /// The client ports of the connections of the requests hanging right now.
+    var waitingClientPorts: [Int] { state.withLock { Array($0.clientPorts.values) } }
 }

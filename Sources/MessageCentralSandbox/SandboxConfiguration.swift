@@ -68,6 +68,17 @@ extension SandboxConfiguration {
     }
 
     /// Whether `host` names the loopback interface: `localhost`, `::1` or `127.0.0.0/8`.
+    /// A random address of 127.0.0.0/8, for a sandbox that must not be reached by clients of
+    /// another one in the same process (tests running in parallel).
+    ///
+    /// Sandboxes bound to port 0 get ports the system hands out again once freed: a client left
+    /// from an earlier test (a worker still probing its stopped provider) reached the next
+    /// test's sandbox on 127.0.0.1 and took its injected hang. A sandbox on an address of its own
+    /// cannot be reached through another sandbox's address and port.
+    public static func isolatedLoopbackHost() -> String {
+        "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
+    }
+
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" { return true }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)

@@ -73,6 +73,12 @@ public struct SandboxHandle: Sendable {
         hangs.waitingCount
     }
 
+    /// The client-side ports of the connections of the requests held by a hang right now, so a
+    /// test can look up exactly those connections (in `/proc/net/tcp`, say).
+    public var hungRequestClientPorts: [Int] {
+        hangs.waitingClientPorts
+    }
+
     /// Forgets verifications, send history, faults, latency, counters, the
     /// password change and the clock advance. Issued tokens stay valid.
     public func reset() {

@@ -63,7 +63,7 @@ struct SandboxResponder: Sendable {
         case .hang:
             // Cancelled when the client closes its side; released when the sandbox stops.
             _ = try? await request.body.consumeWithCancellationOnInboundClose { _ in
-                try await hangs.wait()
+                try await hangs.wait(clientPort: context.channel.remoteAddress?.port)
             }
             return await closeWithoutAnswer(context)
         case .dropConnection:

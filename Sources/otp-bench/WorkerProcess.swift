@@ -23,6 +23,9 @@ final class WorkerProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // Only standard input, output and error: the bench's sockets (sandbox, brokers) are not
+        // the worker's, and a copy in the child would keep them open after the bench closes them.
+        _ = addCloseFrom(&actions, 3)
 
         var merged = ProcessInfo.processInfo.environment
         for (name, value) in environment { merged[name] = value }
@@ -95,4 +98,12 @@ extension rusage {
     var cpu: Duration {
         .seconds(ru_utime.tv_sec + ru_stime.tv_sec) + .microseconds(ru_utime.tv_usec + ru_stime.tv_usec)
     }
+}
+
+/// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later), looked up at run time:
+/// Swift's Glibc module does not declare it. False when this C library lacks it.
+func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) -> Bool {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return false }
+    return unsafeBitCast(symbol, to: CloseFrom.self)(&actions, lowest) == 0
 }

@@ -72,11 +72,11 @@ struct FaultInjectionTests {
     @Test func hangEndsWhenTheClientGivesUp() async throws {
         try await withRawSandbox { sandbox, http in
             sandbox.inject(.hang, count: 1, endpoint: .token)
-            // A plain socket rather than HTTPClient's deadline: its orderly close was once noticed
-            // only after more than 10 s on a loaded CI machine. The abortive close (RST) of a
-            // client that gives up is what this test controls fully.
-            let socket = try LoopbackSocket(port: sandbox.port)
-            try socket.send("GET /auth/v1/authentication/token?customerId=C-SANDBOX&key=c2FuZGJveA%3D%3D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            // A plain socket, whose abortive close (RST) the test controls fully. The request
+            // must be this test's own: on a shared 127.0.0.1, a client left from another test
+            // once took the injected hang (withRawSandbox now gives every sandbox its own address).
+            let socket = try LoopbackSocket(host: sandbox.host, port: sandbox.port)
+            try socket.send("GET /auth/v1/authentication/token?customerId=C-SANDBOX&key=c2FuZGJveA%3D%3D HTTP/1.1\r\nHost: \(sandbox.host)\r\n\r\n")
             try await waitUntil { sandbox.hungRequests == 1 }
             socket.abort()
             try await waitUntil(timeout: .seconds(20)) { sandbox.hungRequests == 0 }
@@ -89,7 +89,7 @@ struct FaultInjectionTests {
         enum Outcome: Sendable { case answered, timedOut, closed }
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         let outcome = try await withThrowingTaskGroup(of: Outcome.self) { tasks in
-            try await withSandbox { sandbox in
+            try await withSandbox(.init(host: SandboxConfiguration.isolatedLoopbackHost(), port: 0)) { sandbox in
                 sandbox.inject(.hang, count: 1)
                 let http = RawHTTP(baseURL: sandbox.baseURL, client: client)
                 tasks.addTask {

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A blocking TCP socket to 127.0.0.1, for tests that must control exactly how a client goes away.
+/// A blocking TCP socket to a loopback address, for tests that must control exactly how a client goes away.
 final class LoopbackSocket {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -8,19 +8,19 @@ final class LoopbackSocket {
 
     private var descriptor: Int32
 
-    init(port: Int) throws {
+    init(host: String, port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
             close(descriptor)
-            throw Failure(description: "connect to port \(port): errno \(errno)")
+            throw Failure(description: "connect to \(host):\(port): errno \(errno)")
         }
     }
 

@@ -107,6 +107,8 @@ func withRawSandbox(
     _ configuration: SandboxConfiguration = .init(port: 0),
     _ body: (SandboxHandle, RawHTTP) async throws -> Void
 ) async throws {
+    var configuration = configuration
+    configuration.host = SandboxConfiguration.isolatedLoopbackHost()
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init())
     do {
         try await withSandbox(configuration) { sandbox in

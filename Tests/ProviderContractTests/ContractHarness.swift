@@ -3,7 +3,7 @@ import MessageCentral
 import MessageCentralSandbox
 import Testing
 
-/// Starts a sandbox on 127.0.0.1, port 0, and a client pointed at it; stops both afterwards.
+/// Starts a sandbox on an address of its own in 127.0.0.0/8, port 0, and a client pointed at it; stops both afterwards.
 ///
 /// The client's `HTTPClient` is shut down by `withClient` after `body`, so a
 /// leaked connection or a stuck request shows up as a hang (caught by the
@@ -14,7 +14,9 @@ func withClientAndSandbox<T: Sendable>(
     configure: (inout MessageCentralConfiguration) -> Void = { _ in },
     _ body: (MessageCentralClient, SandboxHandle) async throws -> T
 ) async throws -> T {
-    try await withSandbox(sandbox) { handle in
+    var sandbox = sandbox
+    sandbox.host = SandboxConfiguration.isolatedLoopbackHost()
+    return try await withSandbox(sandbox) { handle in
         var configuration = MessageCentralConfiguration(
             baseURL: handle.baseURL,
             customerID: sandbox.customerID,

@@ -34,6 +34,10 @@ final class ChildWorker: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours: without this the child inherited the test process's 1,200
+        // descriptors (252 sockets), and a connection another test closed stayed open in the
+        // child, so the peer never saw the close (the flaky hang tests).
+        _ = addCloseFrom(&actions, 3)
         let argv = ([binary.path, "run"] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -85,4 +89,12 @@ final class ChildWorker: Sendable {
     }
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+}
+
+/// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later), looked up at run time:
+/// Swift's Glibc module does not declare it. False when this C library lacks it.
+func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, _ lowest: Int32) -> Bool {
+    typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return false }
+    return unsafeBitCast(symbol, to: CloseFrom.self)(&actions, lowest) == 0
 }

@@ -48,10 +48,31 @@ final class LogCapture: Sendable {
             if Self.containsPhoneNumber(text) {
                 Issue.record("an unmasked phone number reached the logs: \(line)", sourceLocation: sourceLocation)
             }
-            for secret in secrets where text.contains(secret) {
+            for secret in secrets where Self.containsToken(text, secret) {
                 Issue.record("a secret reached the logs in: \(line.label) \(line.message)", sourceLocation: sourceLocation)
             }
         }
+    }
+
+    /// Whether `text` holds `secret` as a token of its own, not inside a longer run of letters
+    /// and digits: a four-digit code inside an instance id such as `w1055`, or inside a port,
+    /// is a coincidence, not a leak.
+    static func containsToken(_ text: String, _ secret: String) -> Bool {
+        let characters = Array(text.utf8)
+        let needle = Array(secret.utf8)
+        guard !needle.isEmpty, characters.count >= needle.count else { return false }
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+        }
+        for start in 0...(characters.count - needle.count) where characters[start..<(start + needle.count)].elementsEqual(needle) {
+            let before = start == 0 ? nil : characters[start - 1]
+            let afterIndex = start + needle.count
+            let after = afterIndex == characters.count ? nil : characters[afterIndex]
+            let boundedBefore = before.map { !isWordByte($0) || !isWordByte(needle.first!) } ?? true
+            let boundedAfter = after.map { !isWordByte($0) || !isWordByte(needle.last!) } ?? true
+            if boundedBefore && boundedAfter { return true }
+        }
+        return false
     }
 
     /// Whether `text` holds a run of exactly ten digits starting with 9 (`freshMobileNumber()`).

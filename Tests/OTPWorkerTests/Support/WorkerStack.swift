@@ -142,6 +142,8 @@ func withWorkerStack<T: Sendable>(
     sandbox sandboxConfiguration: SandboxConfiguration = SandboxConfiguration(port: 0, password: stackPassword),
     _ body: (WorkerStack) async throws -> T
 ) async throws -> T {
+    var sandboxConfiguration = sandboxConfiguration
+    sandboxConfiguration.host = SandboxConfiguration.isolatedLoopbackHost()
     let logs = LogCapture()
     logs.noteSecret(sandboxConfiguration.password)
     logs.noteSecret(Data(sandboxConfiguration.password.utf8).base64EncodedString())
