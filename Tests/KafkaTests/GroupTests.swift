@@ -113,7 +113,11 @@ struct GroupTests {
             if clean {
                 #expect(values.count == 900, "no record processed twice after clean hand-overs")
             } else {
-                #expect(values.count <= 2 * 900, "repeats after an unclean hand-over stay bounded")
+                // Each unclean hand-over can deliver again at most what was not committed, at
+                // most the whole topic each time (a run once delivered 1,864 of 900, above the
+                // earlier bound of twice the topic).
+                let unclean = members.reduce(0) { $0 + $1.listener.lostCount + $1.consumer.commitFailureCount }
+                #expect(values.count <= 900 * (1 + unclean), "repeats after \(unclean) unclean hand-overs stay bounded: \(values.count)")
             }
             #expect(b.listener.revocationCount >= 1)
         }
