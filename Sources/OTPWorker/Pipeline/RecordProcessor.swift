@@ -70,9 +70,7 @@ struct RecordProcessor: Sendable {
                 message: "request is \(Int(age.components.seconds))s old, older than the maximum age of \(configuration.maxRequestAge)",
                 retryable: false, requestId: request.requestId, verificationId: nil, submissionId: nil,
                 failedAt: now(), metadata: request.metadata))
-            let encoded = RememberedOutcome(output)
-            remembered = encoded
-            return .outcome(output, encoded: encoded, remember: key)
+            return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
@@ -89,23 +87,14 @@ struct RecordProcessor: Sendable {
                 countryCode: request.countryCode, mobileNumber: request.mobileNumber, flowType: request.flowType,
                 timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
                 sentAt: now(), metadata: request.metadata))
-            let encoded = RememberedOutcome(output)
-            remembered = encoded
-            return .outcome(output, encoded: encoded, remember: key)
+            return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         } catch {
             metrics.providerCall(.send, duration: .now - started)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
             gate.report(error)
             let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
                                                   verificationId: nil, submissionId: nil, metadata: request.metadata))
-            guard !output.isRetryableFailure else {
-                let encoded = RememberedOutcome(output)
-                idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
-                return .outcome(output, encoded: encoded, remember: position)
-            }
-            let encoded = RememberedOutcome(output)
-            remembered = encoded
-            return .outcome(output, encoded: encoded, remember: key)
+            return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         }
     }
 
@@ -136,9 +125,7 @@ struct RecordProcessor: Sendable {
                 verificationId: submission.verificationId, requestId: submission.requestId,
                 submissionId: submission.submissionId, verifiedAt: now(),
                 transactionId: result.transactionId, metadata: submission.metadata))
-            let encoded = RememberedOutcome(output)
-            remembered = encoded
-            return .outcome(output, encoded: encoded, remember: key)
+            return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         } catch {
             metrics.providerCall(.validate, duration: .now - started)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
@@ -146,15 +133,24 @@ struct RecordProcessor: Sendable {
             let output = OTPOutput.failed(failure(error, stage: .verify, requestId: submission.requestId,
                                                   verificationId: submission.verificationId,
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
-            guard !output.isRetryableFailure else {
-                let encoded = RememberedOutcome(output)
-                idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
-                return .outcome(output, encoded: encoded, remember: position)
-            }
-            let encoded = RememberedOutcome(output)
-            remembered = encoded
-            return .outcome(output, encoded: encoded, remember: key)
+            return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         }
+    }
+
+    /// The decision to publish `output`, encoded once. A retryable failure is remembered for
+    /// this record only (by `position`, so a redelivery re-emits it while a new record with the
+    /// same id runs anew); any other outcome goes to `remembered`, which the caller completes
+    /// its id's key with.
+    private func decision(
+        for output: OTPOutput, key: String?, position: String, ownership: Ownership, remembered: inout RememberedOutcome?
+    ) -> Decision {
+        let encoded = RememberedOutcome(output)
+        if output.isRetryableFailure {
+            idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
+            return .outcome(output, encoded: encoded, remember: position)
+        }
+        remembered = encoded
+        return .outcome(output, encoded: encoded, remember: key)
     }
 
     /// Waits while the gate holds provider calls; false when the work must be abandoned instead.
