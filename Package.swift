@@ -37,10 +37,14 @@ let package = Package(
             name: "CKafkaBaseline",
             linkerSettings: [.linkedLibrary("rdkafka")]
         ),
+        // C11 threads routed through pthreads in ThreadSanitizer builds, so the sanitizer
+        // sees librdkafka's threads and locks; empty otherwise.
+        .target(name: "CRdKafkaThreads"),
         .target(
             name: "Kafka",
             dependencies: [
                 "CRdKafka",
+                "CRdKafkaThreads",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -198,7 +202,7 @@ let package = Package(
 // Settings every target shares: Swift 6 strict concurrency is the language mode;
 // `any` must be spelled out so existential costs stay visible.
 for target in package.targets where target.type != .system {
-    guard target.name != "CKafkaBaseline" else { continue }
+    guard !["CKafkaBaseline", "CRdKafkaThreads"].contains(target.name) else { continue }
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -1,6 +1,5 @@
 import CRdKafka
 import Logging
-import Synchronization
 
 /// An idempotent Kafka producer over librdkafka.
 ///

@@ -1,7 +1,6 @@
 import Foundation
 import CRdKafka
 import Kafka
-import Synchronization
 
 /// A Kafka-protocol cluster inside this process, on loopback sockets (librdkafka's mock cluster).
 ///
@@ -16,7 +15,7 @@ public final class EmbeddedKafkaCluster: Sendable {
     /// The broker ids, `1...brokerCount`.
     public let brokerIDs: [Int32]
 
-    private let cluster: Mutex<ClusterPointers?>
+    private let cluster: Locked<ClusterPointers?>
 
     /// Starts a cluster of `brokers` brokers on loopback.
     /// - Throws: `KafkaError` when librdkafka cannot create it.
@@ -37,7 +36,7 @@ public final class EmbeddedKafkaCluster: Sendable {
         }
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mock))
         self.brokerIDs = (1...Int32(brokers)).map { $0 }
-        self.cluster = Mutex(ClusterPointers(owner: owner, mock: mock))
+        self.cluster = Locked(ClusterPointers(owner: owner, mock: mock))
     }
 
     /// Creates a topic. Topics a client asks for that do not exist are created with the mock's
@@ -122,7 +121,7 @@ public final class EmbeddedKafkaCluster: Sendable {
 
 /// The handle and mock-cluster pointers; only touched under the cluster's lock.
 private struct ClusterPointers: @unchecked Sendable {
-    // @unchecked: raw C pointers; every use goes through `EmbeddedKafkaCluster.cluster`'s Mutex,
+    // @unchecked: raw C pointers; every use goes through `EmbeddedKafkaCluster.cluster`'s lock,
     // and rd_kafka_mock_* calls are themselves thread-safe.
     let owner: OpaquePointer
     let mock: OpaquePointer

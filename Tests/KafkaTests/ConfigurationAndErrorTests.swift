@@ -1,7 +1,6 @@
 import Kafka
 import KafkaEmbedded
 import Logging
-import Synchronization
 import Testing
 
 @Suite("Configuration and errors", .timeLimit(.minutes(1)))
@@ -96,8 +95,8 @@ final class LogCapture: LogHandler, Sendable {
         var metadata: [String: String]
     }
 
-    private let storage = Mutex<[Line]>([])
-    private let fixed = Mutex<Logger.Metadata>([:])
+    private let storage = Locked<[Line]>([])
+    private let fixed = Locked<Logger.Metadata>([:])
     var lines: [Line] { storage.withLock { $0 } }
 
     var metadata: Logger.Metadata {

@@ -1,7 +1,6 @@
 import Kafka
 import KafkaEmbedded
 import Logging
-import Synchronization
 import Testing
 
 struct WeakConsumer {
@@ -11,9 +10,9 @@ struct WeakConsumer {
 /// A listener that records what it is told and drains in-flight work on revocation.
 final class DrainingListener: KafkaRebalanceListener {
     // Weak: the consumer holds its listener.
-    private let consumer = Mutex(WeakConsumer())
-    private let revocations = Mutex<Int>(0)
-    private let lostRevocations = Mutex<Int>(0)
+    private let consumer = Locked(WeakConsumer())
+    private let revocations = Locked<Int>(0)
+    private let lostRevocations = Locked<Int>(0)
     var lostCount: Int { lostRevocations.withLock { $0 } }
 
     func attach(_ consumer: KafkaConsumer) { self.consumer.withLock { $0.value = consumer } }

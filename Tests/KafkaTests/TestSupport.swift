@@ -2,7 +2,6 @@ import Foundation
 import Kafka
 import KafkaEmbedded
 import Logging
-import Synchronization
 import Testing
 
 /// Options that make the embedded cluster answer quickly (it holds empty fetches for the whole
@@ -82,7 +81,7 @@ func withTimeout<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @esca
 
 /// A thread-safe collection of what consumers saw.
 final class Collector<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
+    private let items = Locked<[Element]>([])
 
     func append(_ item: Element) { items.withLock { $0.append(item) } }
     var all: [Element] { items.withLock { $0 } }
@@ -108,8 +107,8 @@ func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
 final class TestClients: Sendable {
     @TaskLocal static var current: TestClients?
 
-    private let producers = Mutex<[KafkaProducer]>([])
-    private let consumers = Mutex<[KafkaConsumer]>([])
+    private let producers = Locked<[KafkaProducer]>([])
+    private let consumers = Locked<[KafkaConsumer]>([])
 
     func track(_ producer: KafkaProducer) { producers.withLock { $0.append(producer) } }
     func track(_ consumer: KafkaConsumer) { consumers.withLock { $0.append(consumer) } }

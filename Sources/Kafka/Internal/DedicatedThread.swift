@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs blocking librdkafka calls on threads of their own, never on the cooperative pool
 /// (rules 3 and 9 of the wrapping notes: a blocked pool thread starves every task).
@@ -41,7 +40,7 @@ final class ResumeOnce<T: Sendable>: Sendable {
         var done = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func install(_ continuation: CheckedContinuation<T, Never>) {
         let early: T? = state.withLock { state in

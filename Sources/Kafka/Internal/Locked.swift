@@ -1,14 +1,40 @@
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-/// A `Mutex` in a class, so that closures handed to C callbacks can share it.
-final class Locked<Value: ~Copyable>: Sendable {
-    private let mutex: Mutex<Value>
+/// A value behind a pthread mutex, in a class so that closures handed to C callbacks can
+/// share it.
+///
+/// Not `Synchronization.Mutex`: on Linux it waits on futexes that ThreadSanitizer does not
+/// see, so every value read under it from two threads is reported as a race and real races
+/// drown in the noise. ThreadSanitizer intercepts pthread mutexes; uncontended, they cost
+/// about the same. `package` so the embedded cluster can share it.
+package final class Locked<Value: ~Copyable>: @unchecked Sendable {
+    // @unchecked: `value` is only touched between `pthread_mutex_lock` and `_unlock`.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var value: Value
 
-    init(_ value: consuming sending Value) {
-        mutex = Mutex(value)
+    package init(_ value: consuming sending Value) {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        let created = pthread_mutex_init(mutex, nil)
+        precondition(created == 0, "pthread_mutex_init failed: \(created)")
+        self.value = value
     }
 
-    func withLock<Result: ~Copyable, E: Error>(_ body: (inout sending Value) throws(E) -> sending Result) throws(E) -> sending Result {
-        try mutex.withLock(body)
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Runs `body` with the value while holding the lock. `body` must not block or re-enter.
+    package func withLock<Result: ~Copyable, E: Error>(
+        _ body: (inout sending Value) throws(E) -> sending Result
+    ) throws(E) -> sending Result {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body(&value)
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// off the cooperative pool (rule 3), and every callback is served from this one thread.
 final class PollLoop: Sendable {
     private let stopping = Atomic<Bool>(false)
-    private let exit = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let exit = Locked<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Starts the thread at once. `body` must return within about one poll timeout; the loop
     /// also ends when `body` returns false.

@@ -1,0 +1,12 @@
+#ifndef OTP_WORKER_RDKAFKA_THREADS_H
+#define OTP_WORKER_RDKAFKA_THREADS_H
+
+/*
+ * Nothing to call. Under ThreadSanitizer this target defines C11's thrd_*, mtx_* and cnd_*
+ * over pthreads (see rdkafka_threads.c); in every other build it is empty.
+ */
+
+/// 1 when this build routes C11 threads through pthreads for ThreadSanitizer, else 0.
+int otp_rdkafka_threads_interposed(void);
+
+#endif
