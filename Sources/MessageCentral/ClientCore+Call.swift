@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What one attempt of a call came to.
 enum AttemptOutcome<Success: Sendable>: Sendable {
@@ -124,7 +124,7 @@ extension ClientCore {
                 refreshedAfterRefusal = true
                 lastProviderCode = code
                 lastMessage = "token refused (\(code))"
-                self.tokens.withLock { _ = $0.invalidate(token) }
+                self.tokens.withLockedValue { _ = $0.invalidate(token) }
                 logger.notice(
                     "provider refused the token; fetching a new one",
                     metadata: [MessageCentralLogKey.providerCode.key: "\(code)"]

@@ -1,7 +1,7 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A token fetch that failed, and whether trying again may help.
 struct TokenFetchError: Error, Sendable {
@@ -19,7 +19,7 @@ extension ClientCore {
     func token(deadline: ContinuousClock.Instant) async -> Result<Secret<String>, TokenFetchError> {
         let now = ContinuousClock.now
         let fetchDeadline = min(deadline, now + self.configuration.requestTimeout)
-        let acquisition = self.tokens.withLock { state in
+        let acquisition = self.tokens.withLockedValue { state in
             state.acquire(now: now) { id in
                 // Unstructured on purpose: the fetch serves every waiter, so it must
                 // not die with the caller that happened to start it.
@@ -39,7 +39,7 @@ extension ClientCore {
     func probe(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
         let now = ContinuousClock.now
         let fetchDeadline = min(deadline ?? now + self.configuration.requestTimeout, now + self.configuration.requestTimeout)
-        let fetch = self.tokens.withLock { state in
+        let fetch = self.tokens.withLockedValue { state in
             state.refresh { id in
                 Task { await self.fetchToken(id: id, deadline: fetchDeadline) }
             }
@@ -90,7 +90,7 @@ extension ClientCore {
                 margin: self.configuration.tokenRefreshMargin,
                 defaultLifetime: self.configuration.defaultTokenLifetime
             )
-            self.tokens.withLock { $0.complete(fetchID: id, with: cached) }
+            self.tokens.withLockedValue { $0.complete(fetchID: id, with: cached) }
             self.metrics.recordTokenFetch(outcome: "success")
             logger.info(
                 "fetched a provider token",
@@ -99,7 +99,7 @@ extension ClientCore {
                 ]
             )
         case .failure(let failure):
-            self.tokens.withLock { $0.complete(fetchID: id, with: nil) }
+            self.tokens.withLockedValue { $0.complete(fetchID: id, with: nil) }
             self.metrics.recordTokenFetch(outcome: failure.error.metricLabel)
             logger.warning(
                 "token fetch failed",

@@ -7,13 +7,13 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The shared state behind ``MessageCentralClient``: configuration, the HTTP
 /// connection pool and the token cache.
 ///
 /// `Sendable` without `@unchecked`: every stored property is immutable and
-/// `Sendable`; the only mutable state, the token cache, sits in a `Mutex`.
+/// `Sendable`; the only mutable state, the token cache, sits behind a lock.
 final class ClientCore: Sendable {
     /// The handle on a token fetch in flight, which every waiter awaits.
     typealias TokenFetch = Task<Result<Secret<String>, TokenFetchError>, Never>
@@ -22,7 +22,7 @@ final class ClientCore: Sendable {
     let httpClient: HTTPClient
     let logger: Logger
     let metrics = ProviderMetrics()
-    let tokens = Mutex(TokenCacheState<TokenFetch>())
+    let tokens = NIOLockedValueBox(TokenCacheState<TokenFetch>())
     /// The wall clock, to compare a token's `exp` with; replaceable for tests.
     let wallClockSeconds: @Sendable () -> Double
 

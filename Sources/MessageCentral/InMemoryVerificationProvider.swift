@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// An in-memory twin of ``MessageCentralClient`` for tests of code that uses a
 /// ``VerificationProvider``: it keeps verifications, generates codes, records
@@ -13,7 +13,7 @@ import Synchronization
 /// - a deadline already past fails with `PROVIDER_UNAVAILABLE` (code `nil`);
 /// - scripted failures (``failNext(_:with:times:)``, ``failAlways(_:with:)``) come first.
 ///
-/// `Sendable` through a `Mutex` around all mutable state.
+/// `Sendable` through a lock around all mutable state.
 public final class InMemoryVerificationProvider: VerificationProvider {
     /// The operations that can be scripted to fail.
     public enum Operation: String, Sendable, Hashable, CaseIterable {
@@ -51,7 +51,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
         var persistent: [Operation: ProviderError] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let otpTimeout: Duration
     private let maximumAttempts: Int
     private let rejectsPendingDuplicates: Bool
@@ -85,7 +85,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
     ///   - error: What they throw.
     ///   - times: How many calls, at least 1.
     public func failNext(_ operation: Operation, with error: ProviderError, times: Int = 1) {
-        self.state.withLock { $0.scripted[operation, default: []] += Array(repeating: error, count: times) }
+        self.state.withLockedValue { $0.scripted[operation, default: []] += Array(repeating: error, count: times) }
     }
 
     /// Makes every call of `operation` fail with `error` until called again with `nil`.
@@ -94,7 +94,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
     ///   - operation: Which calls fail.
     ///   - error: What they throw; `nil` restores normal behaviour.
     public func failAlways(_ operation: Operation, with error: ProviderError?) {
-        self.state.withLock { $0.persistent[operation] = error }
+        self.state.withLockedValue { $0.persistent[operation] = error }
     }
 
     /// The code sent for a verification, as the sandbox's `/sandbox/otp` would tell.
@@ -102,24 +102,24 @@ public final class InMemoryVerificationProvider: VerificationProvider {
     /// - Parameter verificationId: An id returned by `send`.
     /// - Returns: The code, still wrapped; `nil` for an unknown id.
     public func code(for verificationId: String) -> Secret<String>? {
-        self.state.withLock { $0.verifications[verificationId]?.code }
+        self.state.withLockedValue { $0.verifications[verificationId]?.code }
     }
 
     /// Every call so far, in order.
     public var calls: [Call] {
-        self.state.withLock { $0.calls }
+        self.state.withLockedValue { $0.calls }
     }
 
     /// Makes a verification's code expire now, so that tests need not wait.
     ///
     /// - Parameter verificationId: An id returned by `send`.
     public func expire(verificationId: String) {
-        self.state.withLock { $0.verifications[verificationId]?.expiresAt = .now }
+        self.state.withLockedValue { $0.verifications[verificationId]?.expiresAt = .now }
     }
 
     /// Forgets every verification, call and scripted failure.
     public func reset() {
-        self.state.withLock { $0 = State() }
+        self.state.withLockedValue { $0 = State() }
     }
 
     /// Sends a code in memory. See the type's documentation for the failures.
@@ -127,7 +127,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
         let now = ContinuousClock.now
         let length = request.otpLength ?? 4
         let code = Secret(self.makeCode(length))
-        let result: Result<SendResult, ProviderError> = self.state.withLock { state in
+        let result: Result<SendResult, ProviderError> = self.state.withLockedValue { state in
             state.calls.append(.send(request))
             if let error = Self.scriptedFailure(.send, deadline: deadline, now: now, state: &state) {
                 return .failure(error)
@@ -168,7 +168,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
         deadline: ContinuousClock.Instant?
     ) async throws(ProviderError) -> ValidateResult {
         let now = ContinuousClock.now
-        let result: Result<ValidateResult, ProviderError> = self.state.withLock { state in
+        let result: Result<ValidateResult, ProviderError> = self.state.withLockedValue { state in
             state.calls.append(.validate(request))
             if let error = Self.scriptedFailure(.validate, deadline: deadline, now: now, state: &state) {
                 return .failure(error)
@@ -195,7 +195,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
     /// Succeeds unless scripted to fail or the deadline has passed.
     public func warmUp(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
         let now = ContinuousClock.now
-        let error = self.state.withLock { state in
+        let error = self.state.withLockedValue { state in
             state.calls.append(.warmUp)
             return Self.scriptedFailure(.warmUp, deadline: deadline, now: now, state: &state)
         }

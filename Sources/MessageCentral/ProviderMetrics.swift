@@ -1,5 +1,5 @@
 import Metrics
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The client's metrics. Dimensions take a fixed, small set of values
 /// (operation names and failure labels), never ids, numbers or secrets.
@@ -7,7 +7,7 @@ import Synchronization
 /// Timers are kept once made: making one asks the metrics backend to look its family up
 /// (hashing and a lock), which showed in the per-request profile.
 final class ProviderMetrics: Sendable {
-    private let timers = Mutex<[String: Metrics.Timer]>([:])
+    private let timers = NIOLockedValueBox<[String: Metrics.Timer]>([:])
 
     /// Metric names, fixed so dashboards can rely on them.
     enum Name {
@@ -24,7 +24,7 @@ final class ProviderMetrics: Sendable {
     ///   - duration: Wall time of the whole call, every attempt included.
     func recordCall(operation: String, outcome: String, duration: Duration) {
         let key = operation + "/" + outcome
-        let timer = timers.withLock { timers in
+        let timer = timers.withLockedValue { timers in
             if let timer = timers[key] { return timer }
             let timer = Metrics.Timer(
                 label: Name.callDuration,

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Holds hung requests until the sandbox stops.
 ///
@@ -16,18 +16,18 @@ final class HangGate: Sendable {
         var cancelledEarly: Set<Int> = []
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
 
     /// Suspends until ``releaseAll()``; throws `CancellationError` if the task is cancelled first.
     /// - Parameter clientPort: the port of the client end of the request's connection.
     func wait(clientPort: Int? = nil) async throws {
-        let id = state.withLock { state in
+        let id = state.withLockedValue { state in
             defer { state.nextID += 1 }
             return state.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let verdict: Result<Void, any Error>? = state.withLock { state in
+                let verdict: Result<Void, any Error>? = state.withLockedValue { state in
                     if state.cancelledEarly.remove(id) != nil { return .failure(CancellationError()) }
                     if state.released { return .success(()) }
                     state.waiters[id] = continuation
@@ -37,7 +37,7 @@ final class HangGate: Sendable {
                 if let verdict { continuation.resume(with: verdict) }
             }
         } onCancel: {
-            let continuation = state.withLock { state in
+            let continuation = state.withLockedValue { state in
                 state.clientPorts[id] = nil
                 guard let continuation = state.waiters.removeValue(forKey: id) else {
                     state.cancelledEarly.insert(id)
@@ -51,7 +51,7 @@ final class HangGate: Sendable {
 
     /// Lets every current and future waiter go.
     func releaseAll() {
-        let waiters = state.withLock { state in
+        let waiters = state.withLockedValue { state in
             state.released = true
             state.clientPorts.removeAll()
             defer { state.waiters.removeAll() }
@@ -61,8 +61,8 @@ final class HangGate: Sendable {
     }
 
     /// Requests hanging right now.
-    var waitingCount: Int { state.withLock { $0.waiters.count } }
+    var waitingCount: Int { state.withLockedValue { $0.waiters.count } }
 
     /// The client ports of the connections of the requests hanging right now.
-    var waitingClientPorts: [Int] { state.withLock { Array($0.clientPorts.values) } }
+    var waitingClientPorts: [Int] { state.withLockedValue { Array($0.clientPorts.values) } }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Tells waiters the port the server bound, or why it never did.
 final class ListeningSignal: Sendable {
@@ -13,7 +13,7 @@ final class ListeningSignal: Sendable {
         var nextID = 0
     }
 
-    private let box = Mutex(Box())
+    private let box = NIOLockedValueBox(Box())
 
     /// Records the bound port; later calls and calls after a failure are ignored.
     func succeed(port: Int) {
@@ -27,7 +27,7 @@ final class ListeningSignal: Sendable {
 
     /// The bound port, once there is one.
     var port: Int? {
-        box.withLock { box in
+        box.withLockedValue { box in
             if case .listening(let port) = box.state { return port }
             return nil
         }
@@ -35,13 +35,13 @@ final class ListeningSignal: Sendable {
 
     /// Waits for the bound port; throws the server's error, or `CancellationError` if cancelled.
     func wait() async throws -> Int {
-        let id = box.withLock { box in
+        let id = box.withLockedValue { box in
             defer { box.nextID += 1 }
             return box.nextID
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-                let verdict: Result<Int, any Error>? = box.withLock { box in
+                let verdict: Result<Int, any Error>? = box.withLockedValue { box in
                     if Task.isCancelled { return .failure(CancellationError()) }
                     switch box.state {
                     case .listening(let port): return .success(port)
@@ -55,7 +55,7 @@ final class ListeningSignal: Sendable {
                 if let verdict { continuation.resume(with: verdict) }
             }
         } onCancel: {
-            let continuation = box.withLock { box -> CheckedContinuation<Int, any Error>? in
+            let continuation = box.withLockedValue { box -> CheckedContinuation<Int, any Error>? in
                 guard case .waiting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id) else {
                     return nil
                 }
@@ -67,7 +67,7 @@ final class ListeningSignal: Sendable {
     }
 
     private func resolve(_ outcome: State) {
-        let waiters = box.withLock { box -> [CheckedContinuation<Int, any Error>] in
+        let waiters = box.withLockedValue { box -> [CheckedContinuation<Int, any Error>] in
             guard case .waiting(let waiters) = box.state else { return [] }
             box.state = outcome
             return Array(waiters.values)

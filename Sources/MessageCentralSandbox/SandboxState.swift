@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Everything a running sandbox remembers, behind one lock.
 ///
@@ -24,11 +24,11 @@ final class SandboxState: Sendable {
     }
 
     let configuration: SandboxConfiguration
-    private let inner: Mutex<Inner>
+    private let inner: NIOLockedValueBox<Inner>
 
     init(configuration: SandboxConfiguration) {
         self.configuration = configuration
-        self.inner = Mutex(Inner(
+        self.inner = NIOLockedValueBox(Inner(
             verifications: VerificationStore(rules: configuration.rules),
             password: configuration.password
         ))
@@ -36,7 +36,7 @@ final class SandboxState: Sendable {
 
     /// The sandbox's idea of now: the wall clock plus any advance.
     func now() -> Date {
-        let offset = inner.withLock { $0.clockOffset }
+        let offset = inner.withLockedValue { $0.clockOffset }
         return Date().addingTimeInterval(offset.timeInterval)
     }
 
@@ -44,7 +44,7 @@ final class SandboxState: Sendable {
 
     /// Counts a call to `endpoint` (`nil`: an unknown path) and takes what it must suffer.
     func admit(_ endpoint: SandboxEndpoint?) -> (latency: Duration?, fault: SandboxFault?) {
-        inner.withLock { inner in
+        inner.withLockedValue { inner in
             inner.stats.total += 1
             switch endpoint {
             case .token: inner.stats.tokenFetches += 1
@@ -60,7 +60,7 @@ final class SandboxState: Sendable {
     /// Issues a token when `customerID` is the configured one and `key` is the Base64 of the current password.
     func issueToken(customerID: String, key: String) -> TokenOutcome {
         let now = now()
-        return inner.withLock { inner in
+        return inner.withLockedValue { inner in
             guard customerID == configuration.customerID else { return .unknownCustomer }
             guard Self.decodeKey(key) == Data(inner.password.utf8) else { return .wrongKey }
             let token = inner.tokens.issue(subject: customerID, lifetime: configuration.tokenLifetime, now: now)
@@ -71,59 +71,59 @@ final class SandboxState: Sendable {
     /// Judges an `authToken` header.
     func authenticate(_ token: String?) -> TokenStore.Verdict {
         let now = now()
-        return inner.withLock { $0.tokens.verdict(for: token, now: now) }
+        return inner.withLockedValue { $0.tokens.verdict(for: token, now: now) }
     }
 
     /// Applies the send rules.
     func send(_ request: VerificationStore.SendRequest) -> VerificationStore.SendOutcome {
         let now = now()
-        return inner.withLock { $0.verifications.send(request, now: now) }
+        return inner.withLockedValue { $0.verifications.send(request, now: now) }
     }
 
     /// Applies the validation rules.
     func validate(id: Int64, code: String, customerID: String) -> VerificationStore.ValidateOutcome {
         let now = now()
-        return inner.withLock { $0.verifications.validate(id: id, code: code, customerID: customerID, now: now) }
+        return inner.withLockedValue { $0.verifications.validate(id: id, code: code, customerID: customerID, now: now) }
     }
 
     // MARK: Control
 
     func lastCode(verificationID: Int64) -> String? {
-        inner.withLock { $0.verifications.code(forVerification: verificationID) }
+        inner.withLockedValue { $0.verifications.code(forVerification: verificationID) }
     }
 
     func latestVerification(mobileNumber: String) -> VerificationStore.Verification? {
-        inner.withLock { $0.verifications.latest(forMobileNumber: mobileNumber) }
+        inner.withLockedValue { $0.verifications.latest(forMobileNumber: mobileNumber) }
     }
 
     func inject(_ fault: SandboxFault, count: Int, endpoint: SandboxEndpoint) {
-        inner.withLock { $0.faults.inject(fault, count: count, endpoint: endpoint) }
+        inner.withLockedValue { $0.faults.inject(fault, count: count, endpoint: endpoint) }
     }
 
     func setLatency(_ latency: Duration?) {
-        inner.withLock { $0.faults.latency = latency.flatMap { $0 > .zero ? $0 : nil } }
+        inner.withLockedValue { $0.faults.latency = latency.flatMap { $0 > .zero ? $0 : nil } }
     }
 
     func expireAllTokens() {
-        inner.withLock { $0.tokens.expireAll() }
+        inner.withLockedValue { $0.tokens.expireAll() }
     }
 
     func setPassword(_ password: String) {
-        inner.withLock { $0.password = password }
+        inner.withLockedValue { $0.password = password }
     }
 
     func advanceClock(by duration: Duration) {
-        inner.withLock { $0.clockOffset += duration }
+        inner.withLockedValue { $0.clockOffset += duration }
     }
 
     var stats: SandboxStats {
-        inner.withLock { $0.stats }
+        inner.withLockedValue { $0.stats }
     }
 
     /// Back to a freshly started sandbox, except that issued tokens stay valid:
     /// the live service signs its tokens, so a restart does not invalidate them.
     func reset() {
-        inner.withLock { inner in
+        inner.withLockedValue { inner in
             inner.verifications = VerificationStore(rules: configuration.rules)
             inner.faults = FaultPlan()
             inner.stats = SandboxStats()

@@ -4,7 +4,6 @@ import Logging
 import MessageCentral
 import OTPEvents
 import ServiceLifecycle
-import Synchronization
 
 /// The OTP worker: consumes `otp.requested` and `otp.submitted`, calls the provider, and
 /// publishes `otp.sent`, `otp.verified`, `otp.failed` (and `otp.dlq` for unreadable input).
@@ -32,7 +31,7 @@ public final class OTPWorkerService: Service, Sendable {
     let readiness: ReadinessState?
     let logger: Logger
     let revocationBudget: Duration
-    private let shutdown = Mutex<Task<Void, Never>?>(nil)
+    private let shutdown = Locked<Task<Void, Never>?>(nil)
 
     /// Creates the worker's Kafka clients; nothing is read until `run`.
     /// - Parameters:
@@ -161,7 +160,7 @@ final class ConsumerHolder: Sendable {
         weak var consumer: KafkaConsumer?
     }
 
-    private let state = Mutex(Reference())
+    private let state = Locked(Reference())
 
     func set(_ consumer: KafkaConsumer) { state.withLock { $0.consumer = consumer } }
 

@@ -1,6 +1,5 @@
 import Foundation
 import Kafka
-import Synchronization
 
 /// Reads the output topics of one run from the beginning (no group) and records, for every
 /// measured request, the time from its produce to its outcome's arrival here.
@@ -21,8 +20,8 @@ final class OutcomeObserver: Sendable {
     }
 
     private let consumer: KafkaConsumer
-    private let state: Mutex<State>
-    private let reader: Mutex<Task<Void, Never>?> = Mutex(nil)
+    private let state: Locked<State>
+    private let reader: Locked<Task<Void, Never>?> = Locked(nil)
 
     /// - Parameters:
     ///   - measuredPrefix: keys "PREFIX-INDEX" are measured; any other key counts as warm-up.
@@ -35,7 +34,7 @@ final class OutcomeObserver: Sendable {
             for partition in 0..<partitions { assignment[KafkaTopicPartition(topic: topic, partition: Int32(partition))] = .beginning }
         }
         try consumer.assign(assignment)
-        state = Mutex(State(seen: [Bool](repeating: false, count: expected)))
+        state = Locked(State(seen: [Bool](repeating: false, count: expected)))
         let consumer = self.consumer
         let prefix = Array((measuredPrefix + "-").utf8)
         let task = Task { [self] in

@@ -13,8 +13,8 @@ func monotonicNanoseconds() -> UInt64 {
 
 /// The produce time of every measured request, by index (the index is in the record key).
 final class SendStamps: Sendable {
-    private let times: Mutex<[UInt64]>
-    init(count: Int) { times = Mutex([UInt64](repeating: 0, count: count)) }
+    private let times: Locked<[UInt64]>
+    init(count: Int) { times = Locked([UInt64](repeating: 0, count: count)) }
     func set(_ index: Int, _ time: UInt64) { times.withLock { $0[index] = time } }
     func get(_ index: Int) -> UInt64 { times.withLock { $0[index] } }
 }

@@ -5,7 +5,6 @@ import Logging
 import MessageCentral
 import MessageCentralSandbox
 import OTPWorker
-import Synchronization
 
 /// The demo's scenario: publishes inputs, waits for the worker's outcomes and prints both.
 struct DemoFlow {
@@ -185,7 +184,7 @@ final class DemoOutputs: Sendable {
         }
     }
 
-    private let outputs = Mutex<[Output]>([])
+    private let outputs = Locked<[Output]>([])
 
     func append(_ record: KafkaConsumerRecord) {
         var fields: [String: String] = [:]

@@ -1,6 +1,6 @@
 import MessageCentral
 import MessageCentralSandbox
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 /// Tokens, retries and deadlines over real HTTP, counted by the sandbox.

@@ -1,5 +1,5 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Collects every log line with all its metadata, at trace level, for leak checks.
 final class LogCapture: Sendable {
@@ -15,10 +15,10 @@ final class LogCapture: Sendable {
         }
     }
 
-    private let storage = Mutex<[Line]>([])
+    private let storage = NIOLockedValueBox<[Line]>([])
 
     /// Every line so far.
-    var lines: [Line] { self.storage.withLock { $0 } }
+    var lines: [Line] { self.storage.withLockedValue { $0 } }
 
     /// A logger at trace level that writes here.
     func logger(label: String) -> Logger {
@@ -28,7 +28,7 @@ final class LogCapture: Sendable {
     }
 
     fileprivate func append(_ line: Line) {
-        self.storage.withLock { $0.append(line) }
+        self.storage.withLockedValue { $0.append(line) }
     }
 
     private struct Handler: LogHandler {

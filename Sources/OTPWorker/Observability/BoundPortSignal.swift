@@ -1,4 +1,4 @@
-import Synchronization
+import Kafka
 
 /// Tells waiters the port a server bound, or why it never did.
 final class BoundPortSignal: Sendable {
@@ -13,7 +13,7 @@ final class BoundPortSignal: Sendable {
         var nextID = 0
     }
 
-    private let box = Mutex(Box())
+    private let box = Locked(Box())
 
     /// Records the bound port; ignored once resolved.
     func succeed(port: Int) {

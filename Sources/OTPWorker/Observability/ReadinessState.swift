@@ -1,4 +1,4 @@
-import Synchronization
+import Kafka
 
 /// Readiness made of named conditions, each set by the part of the worker that owns it.
 ///
@@ -20,7 +20,7 @@ public final class ReadinessState: ReadinessSource, Sendable {
     }
 
     // Conditions in declaration order, so the reason text is stable from probe to probe.
-    private let conditions = Mutex<[Condition]>([])
+    private let conditions = Locked<[Condition]>([])
 
     /// Creates a state whose conditions start not ready.
     ///

@@ -1,4 +1,4 @@
-import Synchronization
+import Kafka
 
 #if canImport(Darwin)
 import Darwin
@@ -11,7 +11,7 @@ import Glibc
 /// A process-wide lock is held for each string, so lines from different threads never
 /// interleave; there is no user-space buffer, so nothing is lost when the process dies.
 public struct StandardErrorStream: TextOutputStream, Sendable {
-    private static let lock = Mutex(())
+    private static let lock = Locked(())
 
     /// Creates the stream; all instances share file descriptor 2 and its lock.
     public init() {}

@@ -1,6 +1,5 @@
 import Foundation
 import Kafka
-import Synchronization
 
 /// The worker's memory of outcomes per idempotency key, shared by all lanes.
 ///
@@ -20,10 +19,10 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
 
     /// Resumed with a decision, or with nil when the owner finished and the waiter must claim again.
     private typealias Waiter = CheckedContinuation<Claim?, Never>
-    private let state: Mutex<IdempotencyState<Outcome, Waiter, KafkaTopicPartition>>
+    private let state: Locked<IdempotencyState<Outcome, Waiter, KafkaTopicPartition>>
 
     init(retention: Duration, maximumEntries: Int) {
-        state = Mutex(IdempotencyState(retention: retention, maximumEntries: maximumEntries))
+        state = Locked(IdempotencyState(retention: retention, maximumEntries: maximumEntries))
     }
 
     /// Remembered keys (finished and in flight).

@@ -1,5 +1,4 @@
 import Kafka
-import Synchronization
 
 /// The lane state machine with its waiting parts: the reader waiting for room, revocations
 /// and shutdown waiting for partitions to drain, and the runner task of every lane.
@@ -16,11 +15,11 @@ final class Lanes: Sendable {
         var waiters = Waiters()
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let metrics: PipelineMetrics
 
     init(capacity: Int, metrics: PipelineMetrics) {
-        state = Mutex(State(lanes: LaneState(capacity: capacity)))
+        state = Locked(State(lanes: LaneState(capacity: capacity)))
         self.metrics = metrics
     }
 

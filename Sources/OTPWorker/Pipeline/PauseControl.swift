@@ -1,5 +1,4 @@
 import Kafka
-import Synchronization
 
 /// Why a partition is paused. A partition fetches again only when no reason is left.
 enum PauseReason: Hashable, Sendable {
@@ -12,7 +11,7 @@ enum PauseReason: Hashable, Sendable {
 /// Pauses and resumes partitions for several independent reasons, so that one reason ending
 /// (the provider answers again) does not resume a partition another still holds (loading).
 final class PauseControl: Sendable {
-    private let reasons = Mutex<[KafkaTopicPartition: Set<PauseReason>]>([:])
+    private let reasons = Locked<[KafkaTopicPartition: Set<PauseReason>]>([:])
     private let consumer: ConsumerHolder
     private let metrics: PipelineMetrics
 

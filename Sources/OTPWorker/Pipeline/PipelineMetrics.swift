@@ -1,13 +1,13 @@
 import Metrics
 import OTPEvents
-import Synchronization
+import Kafka
 
 /// The worker's metrics, through swift-metrics (Prometheus in the executable); names and
 /// dimensions are listed in ``WorkerMetrics``.
 final class PipelineMetrics: Sendable {
     enum Operation: String { case send, validate }
 
-    private let outcomes = Mutex<[String: Counter]>([:])
+    private let outcomes = Locked<[String: Counter]>([:])
     private let sendTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "send")])
     private let validateTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "validate")])
     private let inFlightGauge = Gauge(label: WorkerMetrics.inFlight)

@@ -1,6 +1,6 @@
 import Logging
 import MessageCentral
-import Synchronization
+import Kafka
 
 /// Holds provider calls back while the provider is out or refuses our credentials, and lets
 /// them through again once a probe gets an answer.
@@ -35,7 +35,7 @@ final class ProviderGate: Sendable {
         var stopped = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let provider: any VerificationProvider
     private let observer: Observer
     private let probeBackoff: ClosedRange<Duration>

@@ -3,7 +3,6 @@ import Kafka
 import KafkaEmbedded
 import MessageCentralSandbox
 import OTPEvents
-import Synchronization
 import Testing
 
 @testable import OTPWorker
@@ -31,7 +30,7 @@ struct ReplayTests {
             try await stack.publish(stack.topics.requested, key: "stale", json: Self.request("stale", extra: #","requestedAt":"\#(old)""#))
             let sendsBefore = stack.sandbox.stats.sends
 
-            let verdicts = Mutex<[ReplayVerdict]>([])
+            let verdicts = Locked<[ReplayVerdict]>([])
             let count = try await Replay.inspect(
                 ReplayRange(topic: stack.topics.requested), consumerConfiguration: consumerConfiguration(stack),
                 topics: stack.topics, logger: stack.logs.logger(label: "replay")) { verdict in
@@ -55,7 +54,7 @@ struct ReplayTests {
                 #expect(!verdict.text.contains("9876543210"), "numbers are masked")
             }
 
-            let only = Mutex<[ReplayVerdict]>([])
+            let only = Locked<[ReplayVerdict]>([])
             var range = ReplayRange(topic: stack.topics.requested)
             range.requestId = "new"
             try await Replay.inspect(range, consumerConfiguration: consumerConfiguration(stack), topics: stack.topics,

@@ -1,12 +1,12 @@
 import Foundation
 import Logging
 import OTPWorker
-import Synchronization
 import Testing
+import Kafka
 
 /// An in-memory `TextOutputStream` that keeps every write.
 final class MemoryStream: TextOutputStream, Sendable {
-    private let writes = Mutex<[String]>([])
+    private let writes = Locked<[String]>([])
 
     func write(_ string: String) {
         writes.withLock { $0.append(string) }

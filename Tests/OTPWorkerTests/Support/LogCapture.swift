@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import Synchronization
 import Testing
+import Kafka
 
 /// Collects every log line of a stack (worker, provider client, Kafka clients) at trace level,
 /// and the secrets the test came across, to check that none reached a log line.
@@ -18,8 +18,8 @@ final class LogCapture: Sendable {
         }
     }
 
-    private let storage = Mutex<[Line]>([])
-    private let secrets = Mutex<Set<String>>([])
+    private let storage = Locked<[Line]>([])
+    private let secrets = Locked<Set<String>>([])
 
     var lines: [Line] { storage.withLock { $0 } }
 

@@ -3,7 +3,6 @@ import Kafka
 import KafkaEmbedded
 import Logging
 import OTPWorker
-import Synchronization
 import Testing
 
 /// Reads every output topic from the beginning, without a group, and keeps what it saw.
@@ -73,7 +72,7 @@ final class OutputCollector: Sendable {
 }
 
 private final class Seen: Sendable {
-    private let outputs = Mutex<[OutputCollector.Output]>([])
+    private let outputs = Locked<[OutputCollector.Output]>([])
     func append(_ output: OutputCollector.Output) { outputs.withLock { $0.append(output) } }
     var all: [OutputCollector.Output] { outputs.withLock { $0 } }
 }

@@ -6,7 +6,6 @@ import Logging
 import MessageCentral
 import MessageCentralSandbox
 import OTPEvents
-import Synchronization
 import Testing
 
 @testable import OTPWorker
@@ -32,7 +31,7 @@ final class WorkerStack: Sendable {
     let logs: LogCapture
     let group: String
     private let httpClient: HTTPClient
-    private let workers = Mutex<[RunningWorker]>([])
+    private let workers = Locked<[RunningWorker]>([])
 
     init(cluster: EmbeddedKafkaCluster, sandbox: SandboxHandle, sandboxConfiguration: SandboxConfiguration,
          partitions: Int, httpClient: HTTPClient, logs: LogCapture) throws {
