@@ -14,6 +14,9 @@ struct BenchSettings: Sendable {
     var valueSize = 100
     var fetchWait = "5"
     var rounds = 3
+    /// The embedded cluster keeps about 5 MB per partition and drops the oldest records past
+    /// that: 24 partitions hold a million 100-byte records, so the consumers read all of them.
+    static let partitions = 24
     /// Same as the C baseline's (baseline.c): the comparison must not hinge on properties only one side sets.
     static let batchSize = "131072"
     static let queuedMinMessages = "1000000"
@@ -76,7 +79,7 @@ func tryEnqueue(
 func retainedRecords(_ brokers: String, topic: String) async throws -> Int {
     let probe = try KafkaConsumer(configuration: KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: nil))
     var total: Int64 = 0
-    for partition in Int32(0)..<6 {
+    for partition in Int32(0)..<Int32(BenchSettings.partitions) {
         let marks = try await probe.watermarks(KafkaTopicPartition(topic: topic, partition: partition))
         total += marks.high - marks.low
     }
@@ -124,10 +127,10 @@ struct KafkaBench {
         if arguments.count > 3, let value = Int(arguments[3]) { settings.rounds = max(1, value) }
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         for round in 0..<settings.rounds {
-            for topic in ["bench-c-\(round)", "bench-swift-\(round)"] { try cluster.createTopic(topic, partitions: 6) }
+            for topic in ["bench-c-\(round)", "bench-swift-\(round)"] { try cluster.createTopic(topic, partitions: BenchSettings.partitions) }
         }
         let brokers = cluster.bootstrapServers
-        print("kafka-bench: \(settings.count) records of \(settings.valueSize) bytes, 3 embedded brokers, 6 partitions, best of \(settings.rounds) rounds")
+        print("kafka-bench: \(settings.count) records of \(settings.valueSize) bytes, 3 embedded brokers, \(BenchSettings.partitions) partitions, best of \(settings.rounds) rounds")
 
         // Alternate the two, several rounds, and keep each side's best: drift on a shared
         // 2-core machine then hits both alike. Both consumers read the topic C produced: how

@@ -13,19 +13,24 @@ import Darwin
 /// about the same. `package`: the embedded cluster, the worker and the tests lock with it too
 /// (the HTTP-side modules use NIO's `NIOLockedValueBox`, a pthread mutex as well).
 package final class Locked<Value: ~Copyable>: @unchecked Sendable {
-    // @unchecked: `value` is only touched between `pthread_mutex_lock` and `_unlock`.
+    // @unchecked: `value` is only touched between `pthread_mutex_lock` and `_unlock`. It sits
+    // behind a pointer rather than in a stored `var`: the lock already makes access exclusive,
+    // and a class property would add a dynamic exclusivity check to every call.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    private let value: UnsafeMutablePointer<Value>
 
     package init(_ value: consuming sending Value) {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         let created = pthread_mutex_init(mutex, nil)
         precondition(created == 0, "pthread_mutex_init failed: \(created)")
-        self.value = value
+        self.value = .allocate(capacity: 1)
+        self.value.initialize(to: value)
     }
 
     deinit {
+        value.deinitialize(count: 1)
+        value.deallocate()
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
     }
@@ -36,6 +41,6 @@ package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     ) throws(E) -> sending Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return try body(&value)
+        return try body(&value.pointee)
     }
 }
