@@ -173,6 +173,29 @@ struct ConsumerState {
         return .wait
     }
 
+    enum NextBatch {
+        case records([KafkaConsumerRecord], resumeFetching: Bool, wakePollThread: Bool)
+        case finished(Result<Void, KafkaError>)
+        case wait
+    }
+
+    /// The reader asks for up to `limit` records at once.
+    mutating func nextBatch(limit: Int) -> NextBatch {
+        guard readyCount > 0 else {
+            if let ending { return .finished(ending) }
+            return .wait
+        }
+        var records: [KafkaConsumerRecord] = []
+        records.reserveCapacity(min(limit, readyCount))
+        while records.count < limit, let record = popReady() { records.append(record) }
+        let lowWater = readyCount <= capacity / 2
+        let resume = pausedForFlowControl && lowWater
+        if resume { pausedForFlowControl = false }
+        let wake = pollThreadWaitsForRoom && lowWater
+        if wake { pollThreadWaitsForRoom = false }
+        return .records(records, resumeFetching: resume, wakePollThread: wake)
+    }
+
     /// Parks the reader until a record or the end arrives.
     mutating func park(_ waiter: Waiter) {
         precondition(self.waiter == nil, "records can be read by one reader at a time")

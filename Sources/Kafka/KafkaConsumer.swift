@@ -4,7 +4,7 @@ import Logging
 
 /// A Kafka consumer over librdkafka that never commits on its own judgement.
 ///
-/// Read `records` (one reader at a time). Mark each record done with `markDone` once its work
+/// Read `records`, or `batches` for throughput (one reader at a time, of either). Mark each record done with `markDone` once its work
 /// is finished; the consumer commits, per partition, the offset after the longest run of done
 /// records, in the background every `commitInterval`, when partitions are revoked, and on
 /// `close`. Records not marked done are delivered again after a restart or a rebalance.
@@ -128,6 +128,16 @@ public final class KafkaConsumer: Sendable {
     /// record of that partition is done too. Ignored for records of an earlier assignment.
     public func markDone(_ record: KafkaConsumerRecord) {
         state.withLock { _ = $0.markDone(record.topicPartition, offset: record.offset, epoch: record.assignmentEpoch) }
+    }
+
+    /// Marks records done, under one lock: the batch form of `markDone(_:)`, for readers of
+    /// `batches`.
+    public func markDone(_ records: [KafkaConsumerRecord]) {
+        state.withLock { state in
+            for record in records {
+                _ = state.markDone(record.topicPartition, offset: record.offset, epoch: record.assignmentEpoch)
+            }
+        }
     }
 
     /// Stops delivering records of these partitions (others go on). Records of them already

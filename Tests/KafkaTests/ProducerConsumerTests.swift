@@ -86,6 +86,48 @@ struct ProducerConsumerTests {
         }
     }
 
+    @Test func batchesDeliverEveryRecordInOrderAndCommitWhatWasMarkedDone() async throws {
+        try await withTestCluster(brokers: 3, topics: ["batches": 3]) { cluster in
+            let producer = try makeProducer(cluster)
+            let count = 600
+            for index in 0..<count {
+                try producer.enqueue(KafkaProducerRecord(topic: "batches", partition: Int32(index % 3), value: bytes("\(index)"))) { _ in }
+            }
+            try await producer.flush(timeout: .seconds(20))
+            await producer.close()
+            let group = uniqueName("batches")
+
+            let first = try makeConsumer(cluster, group: group)
+            try first.subscribe(topics: ["batches"])
+            let (sizes, offsets) = try await withTimeout(.seconds(20), "every record in batches") {
+                var offsets: [Int32: [Int64]] = [:]
+                var sizes: [Int] = []
+                for try await batch in first.batches(limit: 64) {
+                    sizes.append(batch.count)
+                    for record in batch { offsets[record.partition, default: []].append(record.offset) }
+                    first.markDone(batch)
+                    if sizes.reduce(0, +) >= count { break }
+                }
+                return (sizes, offsets)
+            }
+            let largest = sizes.max() ?? 0
+            #expect(sizes.reduce(0, +) == count)
+            #expect(sizes.min() ?? 0 >= 1)
+            #expect(largest <= 64)
+            #expect(largest > 1)  // 600 records on a fast loopback do not all arrive one at a time
+            for partition in Int32(0)..<3 {
+                #expect(offsets[partition] == Array(0..<Int64(count / 3)))
+            }
+            await first.close()
+
+            // Everything marked done through the batch form was committed on close.
+            let second = try makeConsumer(cluster, group: group)
+            let committed = try await second.committedOffsets((0..<3).map { KafkaTopicPartition(topic: "batches", partition: $0) })
+            #expect(committed.values.sorted() == [200, 200, 200])
+            await second.close()
+        }
+    }
+
     @Test func pauseStopsOnePartitionOnly() async throws {
         try await withTestCluster(brokers: 3, topics: ["pause": 2]) { cluster in
             let producer = try makeProducer(cluster)
