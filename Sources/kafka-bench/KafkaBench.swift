@@ -40,8 +40,13 @@ func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings)
         }
     }
     let start = ContinuousClock.now
+    // The key is written into one reused buffer, as the C baseline snprintf()s into one: the
+    // producer copies it, so the buffer is uniquely owned again by the next iteration.
+    var key: [UInt8] = []
+    key.reserveCapacity(24)
     for index in 0..<settings.count {
-        let record = KafkaProducerRecord(topic: topic, key: Array("k\(index)".utf8), value: value)
+        writeKey(index, into: &key)
+        let record = KafkaProducerRecord(topic: topic, key: key, value: value)
         // librdkafka's queue holds a million records, so enqueue is not expected to refuse;
         // if it does, wait for acknowledgements to make room.
         while !tryEnqueue(producer, record, onDelivery) {
@@ -55,6 +60,24 @@ func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings)
         throw KafkaError(code: -1, name: "_BENCH", message: "delivered \(delivered.value) of \(settings.count), \(failed.value) failed")
     }
     return elapsed.seconds
+}
+
+/// Writes "k<index>" in decimal into `key`, reusing its storage.
+func writeKey(_ index: Int, into key: inout [UInt8]) {
+    key.removeAll(keepingCapacity: true)
+    key.append(UInt8(ascii: "k"))
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    var value = index
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        repeat {
+            buffer[count] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
+            count += 1
+        } while value > 0
+        for position in stride(from: count - 1, through: 0, by: -1) { key.append(buffer[position]) }
+    }
 }
 
 /// A counter delivery callbacks bump from the producer's poll thread.
