@@ -162,11 +162,7 @@ struct ConsumerState {
     /// The reader asks for the next record.
     mutating func next() -> Next {
         if let record = popReady() {
-            let lowWater = readyCount <= capacity / 2
-            let resume = pausedForFlowControl && lowWater
-            if resume { pausedForFlowControl = false }
-            let wake = pollThreadWaitsForRoom && lowWater
-            if wake { pollThreadWaitsForRoom = false }
+            let (resume, wake) = releaseFlowControl()
             return .record(record, resumeFetching: resume, wakePollThread: wake)
         }
         if let ending { return .finished(ending) }
@@ -188,12 +184,19 @@ struct ConsumerState {
         var records: [KafkaConsumerRecord] = []
         records.reserveCapacity(min(limit, readyCount))
         while records.count < limit, let record = popReady() { records.append(record) }
+        let (resume, wake) = releaseFlowControl()
+        return .records(records, resumeFetching: resume, wakePollThread: wake)
+    }
+
+    /// After the reader took records: once the buffer is down to half, fetching may resume and
+    /// a poll thread waiting for room may go on. Each is reported once.
+    private mutating func releaseFlowControl() -> (resumeFetching: Bool, wakePollThread: Bool) {
         let lowWater = readyCount <= capacity / 2
         let resume = pausedForFlowControl && lowWater
         if resume { pausedForFlowControl = false }
         let wake = pollThreadWaitsForRoom && lowWater
         if wake { pollThreadWaitsForRoom = false }
-        return .records(records, resumeFetching: resume, wakePollThread: wake)
+        return (resume, wake)
     }
 
     /// Parks the reader until a record or the end arrives.

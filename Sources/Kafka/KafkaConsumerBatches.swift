@@ -1,5 +1,3 @@
-import Dispatch
-
 /// The records of a `KafkaConsumer` in batches: whatever is buffered, up to a limit, in one
 /// step. Same order, backpressure and end as `KafkaConsumerRecords`.
 ///
@@ -52,8 +50,7 @@ extension KafkaConsumer {
     func takeReadyBatch(limit: Int) throws(KafkaError) -> [KafkaConsumerRecord]? {
         switch state.withLock({ $0.nextBatch(limit: limit) }) {
         case .records(let records, let resumeFetching, let wakePollThread):
-            if resumeFetching { self.resumeFetching() }
-            if wakePollThread { room.signal() }
+            releaseFlowControl(resumeFetching: resumeFetching, wakePollThread: wakePollThread)
             return records
         case .finished(let result):
             try result.get()

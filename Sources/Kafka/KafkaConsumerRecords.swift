@@ -46,8 +46,7 @@ extension KafkaConsumer {
     func takeReady() throws(KafkaError) -> Ready {
         switch state.withLock({ $0.next() }) {
         case .record(let record, let resumeFetching, let wakePollThread):
-            if resumeFetching { self.resumeFetching() }
-            if wakePollThread { room.signal() }
+            releaseFlowControl(resumeFetching: resumeFetching, wakePollThread: wakePollThread)
             return .ready(record)
         case .finished(let result):
             try result.get()
@@ -57,11 +56,16 @@ extension KafkaConsumer {
         }
     }
 
+    /// Acts on what taking records released: resumes fetching, wakes a poll thread waiting for room.
+    func releaseFlowControl(resumeFetching: Bool, wakePollThread: Bool) {
+        if resumeFetching { self.resumeFetching() }
+        if wakePollThread { room.signal() }
+    }
+
     func nextRecord(isolation actor: isolated (any Actor)? = #isolation) async throws(KafkaError) -> KafkaConsumerRecord? {
         switch state.withLock({ $0.next() }) {
         case .record(let record, let resumeFetching, let wakePollThread):
-            if resumeFetching { self.resumeFetching() }
-            if wakePollThread { room.signal() }
+            releaseFlowControl(resumeFetching: resumeFetching, wakePollThread: wakePollThread)
             return record
         case .finished(let result):
             try result.get()
