@@ -34,13 +34,21 @@ extension OTPWorkerService {
             outputs = [producerRecord(for: output, payload: encoded.payload, input: record, context: context)]
             memory = remember.map { idempotencyRecord(key: $0, outcome: encoded, input: record) }
         case .replay(let first):
-            outputs = [KafkaProducerRecord(
-                topic: configuration.topics.output(forType: first.type), key: record.key, value: first.payload,
-                headers: headers.headers(type: first.type, time: Date(), cause: context))]
+            outputs = [reemitted(first, for: record, context: context)]
                 + (Self.decodeFailureMessage(first).map { [deadLetter(record, message: $0)] } ?? [])
             guard await publish(outputs, for: record, generation: generation) else { return }
             metrics.outcome(type: first.type, reason: first.type == "otp.failed" ? "replayed" : nil)
             logger.info("\(first.type) re-emitted for a repeated key", metadata: recordMetadata(record))
+            return
+        case .adopt(let unpublished, let key):
+            // Memory first, as for a fresh outcome: this one was never published anywhere.
+            let memory = idempotencyRecord(key: key, outcome: unpublished, input: record)
+            guard await publish([memory], for: record, generation: generation, markDone: false) else { return }
+            guard await publish([reemitted(unpublished, for: record, context: context)], for: record, generation: generation) else { return }
+            metrics.outcome(type: unpublished.type, reason: unpublished.type == "otp.failed" ? Self.failureReason(unpublished) : nil)
+            logger.info(
+                "\(unpublished.type) published from a result decided while the partition was away; the provider was not called again",
+                metadata: recordMetadata(record))
             return
         case .deadLetter(let error):
             let failed = OTPFailed(
@@ -114,6 +122,19 @@ extension OTPWorkerService {
     }
 
     /// The message of a remembered decode failure (its DLQ copy goes out again with it), or nil.
+    /// A remembered outcome published again, byte for byte, with fresh CloudEvents headers.
+    private func reemitted(_ outcome: RememberedOutcome, for record: KafkaConsumerRecord, context: InputContext) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: configuration.topics.output(forType: outcome.type), key: record.key, value: outcome.payload,
+            headers: headers.headers(type: outcome.type, time: Date(), cause: context))
+    }
+
+    /// The `reason` of a remembered `otp.failed`, for the outcome counter.
+    static func failureReason(_ outcome: RememberedOutcome) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any] else { return nil }
+        return object["reason"] as? String
+    }
+
     static func decodeFailureMessage(_ outcome: RememberedOutcome) -> String? {
         guard outcome.type == "otp.failed",
             let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any],

@@ -8,6 +8,10 @@ enum Decision: Sendable {
     case outcome(OTPOutput, encoded: RememberedOutcome, remember: String?)
     /// Re-emit the first outcome of a repeated key, byte for byte.
     case replay(RememberedOutcome)
+    /// Publish an outcome this process decided while the record's partition was away, and so
+    /// never published: write it to the idempotency topic under `remember`, then publish it
+    /// byte for byte. The provider is not called again.
+    case adopt(RememberedOutcome, remember: String)
     /// The input is unreadable: publish `otp.failed` (stage decode) and the record to the DLQ.
     case deadLetter(EventDecodingError)
     /// Drop without an outcome and without marking the record done: it is read again (by this

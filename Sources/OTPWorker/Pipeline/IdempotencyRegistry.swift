@@ -5,7 +5,8 @@ import Kafka
 ///
 /// Usage: `claim` a key; as `.owner`, process and then `complete` on every path (a `nil`
 /// outcome forgets the key so that the next attempt runs anew); `.replay` hands back the
-/// first outcome. Waiting for an in-flight owner happens inside `claim`.
+/// first outcome; `.adopt` makes the caller owner of an outcome to publish without a provider
+/// call. Waiting for an in-flight owner happens inside `claim`.
 ///
 /// What this process decides is kept for its input partition and only while it owns it (see
 /// ``IdempotencyState``): `isCurrent` is asked under the memory's lock, so that a result
@@ -15,6 +16,9 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
     enum Claim: Sendable {
         case owner
         case replay(Outcome)
+        /// Owner, with an outcome this process decided but never published: publish it, then
+        /// `complete` as an owner does.
+        case adopt(Outcome)
     }
 
     /// Resumed with a decision, or with nil when the owner finished and the waiter must claim again.
@@ -38,6 +42,7 @@ final class IdempotencyRegistry<Outcome: Sendable>: Sendable {
                 switch claim {
                 case .owner: continuation.resume(returning: .owner)
                 case .replay(let outcome): continuation.resume(returning: .replay(outcome))
+                case .adopt(let outcome): continuation.resume(returning: .adopt(outcome))
                 case .wait: break
                 }
             }

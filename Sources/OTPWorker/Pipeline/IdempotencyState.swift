@@ -7,10 +7,14 @@
 ///
 /// The idempotency topic is the truth across owners. What this process decided itself is kept
 /// with its origin (the input partition) and is only as good as its ownership of it:
-/// - an outcome completed after its partition went (a stale result) is not kept, since the
-///   next owner may have answered the same key differently;
-/// - when a partition is assigned again, what was kept from an earlier ownership is forgotten
-///   (``forget(origins:)``) and the topic's entries are loaded instead (``preload``);
+/// - an outcome completed after its partition went (a stale result) was never published. It is
+///   kept aside as *unpublished*: never replayed as it is, since the next owner may answer the
+///   same key differently, but handed to this process's next claim of the key to publish as
+///   its own (``Claim/adopt(_:)``) when nobody else answered meanwhile. The provider was called
+///   and an SMS may be out: calling again would only get REQUEST_ALREADY_EXISTS;
+/// - when a partition is assigned again, what was published for it from an earlier ownership is
+///   forgotten (``forget(origins:)``) and the topic's entries are loaded instead (``preload``);
+///   a loaded entry replaces an unpublished one: the topic says what holds now;
 /// - an entry loaded while a stale call on its key is still running takes that call's place.
 ///
 /// Bounded: entries older than `retention` are forgotten, and beyond `maximumEntries` the
@@ -24,6 +28,9 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
         case wait
         /// Already done: re-emit this outcome.
         case replay(Outcome)
+        /// This process decided this outcome while the key's partition was away and never
+        /// published it: publish it as this owner's own outcome, then call `complete`.
+        case adopt(Outcome)
     }
 
     private enum Entry {
@@ -31,6 +38,16 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
         case inFlight(waiters: [Waiter], loaded: (Outcome, at: ContinuousClock.Instant)?)
         /// `origin`: the partition whose ownership decided it; nil when it came from the topic.
         case done(Outcome, at: ContinuousClock.Instant, origin: Origin?)
+        /// Decided for `origin` after it went, so never published (see the type's notes).
+        case unpublished(Outcome, at: ContinuousClock.Instant, origin: Origin)
+
+        /// When a finished entry was decided or loaded; nil while in flight.
+        var finishedAt: ContinuousClock.Instant? {
+            switch self {
+            case .inFlight: nil
+            case .done(_, let at, _), .unpublished(_, let at, _): at
+            }
+        }
     }
 
     let retention: Duration
@@ -61,6 +78,10 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
             return .wait
         case .done(let outcome, _, _):
             return .replay(outcome)
+        case .unpublished(let outcome, _, _):
+            entries[key] = .inFlight(waiters: [], loaded: nil)
+            doneCount -= 1
+            return .adopt(outcome)
         }
     }
 
@@ -72,10 +93,15 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
 
     /// Remembers an entry read back from the idempotency topic, finished `at`. A finished key
     /// is left alone (it is either this owner's own, current outcome or an earlier load); a key
-    /// in flight keeps the entry for when its call completes stale.
+    /// in flight keeps the entry for when its call completes stale; an unpublished outcome gives
+    /// way to it.
     mutating func preload(_ key: String, outcome: Outcome, at: ContinuousClock.Instant, now: ContinuousClock.Instant) {
         guard now - at <= retention else { return }
         switch entries[key] {
+        case .unpublished:
+            doneCount -= 1
+            markDone(key, outcome, at: at, origin: nil)
+            evict(now: now)
         case nil:
             markDone(key, outcome, at: at, origin: nil)
             evict(now: now)
@@ -95,8 +121,9 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
     }
 
     /// The owner of `key` is finished. A `current` outcome is remembered for `origin`; `nil`
-    /// forgets the key (a retryable failure, or work abandoned). A stale completion keeps only
-    /// what the topic said meanwhile, if anything. Returns the waiters; each claims again.
+    /// forgets the key (a retryable failure, or work abandoned). A stale completion keeps what
+    /// the topic said meanwhile, or else its outcome as unpublished. Returns the waiters; each
+    /// claims again.
     mutating func complete(
         _ key: String, outcome: Outcome?, origin: Origin? = nil, current: Bool = true, now: ContinuousClock.Instant
     ) -> [Waiter] {
@@ -106,13 +133,18 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
             markDone(key, outcome, at: now, origin: origin)
         } else if let (outcome, at) = loaded, now - at <= retention {
             markDone(key, outcome, at: at, origin: nil)
+        } else if let outcome, let origin {
+            entries[key] = .unpublished(outcome, at: now, origin: origin)
+            order.append((key, now))
+            doneCount += 1
         }
         evict(now: now)
         return waiters
     }
 
-    /// Forgets the finished outcomes this process decided for `origins`: they are being
-    /// assigned again, and the idempotency topic (loaded next) says what holds now.
+    /// Forgets the published outcomes this process decided for `origins`: they are being
+    /// assigned again, and the idempotency topic (loaded next) says what holds now. Unpublished
+    /// ones stay, for keys the topic has no entry for.
     mutating func forget(origins: Set<Origin>) {
         for (key, entry) in entries {
             if case .done(_, _, let origin?) = entry, origins.contains(origin) {
@@ -134,7 +166,7 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
             let tooOld = now - at > retention
             guard tooOld || doneCount > maximumEntries else { break }
             // The key may have been forgotten and reused since; only drop the entry it names.
-            if case .done(_, let doneAt, _) = entries[key], doneAt == at {
+            if let doneAt = entries[key]?.finishedAt, doneAt == at {
                 entries[key] = nil
                 doneCount -= 1
             }

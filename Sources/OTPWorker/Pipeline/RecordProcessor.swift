@@ -55,12 +55,18 @@ struct RecordProcessor: Sendable {
         _ request: OTPRequested, record: KafkaConsumerRecord, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
     ) async -> Decision {
         let key = RememberedOutcome.key(requestId: request.requestId)
-        if case .replay(let first) = await idempotency.claim(key) {
+        var remembered: RememberedOutcome?
+        switch await idempotency.claim(key) {
+        case .replay(let first):
             metrics.replayed()
             return .replay(first)
+        case .adopt(let unpublished):
+            remembered = unpublished
+        case .owner:
+            break
         }
-        var remembered: RememberedOutcome?
         defer { idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent) }
+        if let remembered { return .adopt(remembered, remember: key) }
 
         let expiry = ExpiryPolicy(maxRequestAge: configuration.maxRequestAge)
         if let age = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now()),
@@ -102,16 +108,24 @@ struct RecordProcessor: Sendable {
         _ submission: OTPSubmitted, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
     ) async -> Decision {
         let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
-        if let key, case .replay(let first) = await idempotency.claim(key) {
-            metrics.replayed()
-            return .replay(first)
-        }
         var remembered: RememberedOutcome?
+        if let key {
+            switch await idempotency.claim(key) {
+            case .replay(let first):
+                metrics.replayed()
+                return .replay(first)
+            case .adopt(let unpublished):
+                remembered = unpublished
+            case .owner:
+                break
+            }
+        }
         defer {
             if let key {
                 idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent)
             }
         }
+        if let key, let remembered { return .adopt(remembered, remember: key) }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
         let started = ContinuousClock.now
