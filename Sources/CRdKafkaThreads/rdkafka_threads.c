@@ -1,5 +1,6 @@
 /*
- * C11 threads over pthreads, in ThreadSanitizer builds only.
+ * C11 threads over pthreads, in ThreadSanitizer builds only (librdkafka imports thrd_create,
+ * thrd_join, mtx_*, cnd_* and call_once; thrd_current is pthread_self already).
  *
  * Debian's librdkafka starts its threads with thrd_create and locks with mtx_lock. glibc
  * (2.34+) implements those by calling its internal pthread functions directly, past the
@@ -32,6 +33,7 @@
 _Static_assert(sizeof(mtx_t) == sizeof(pthread_mutex_t), "mtx_t is not a pthread mutex");
 _Static_assert(sizeof(cnd_t) == sizeof(pthread_cond_t), "cnd_t is not a pthread condition");
 _Static_assert(sizeof(thrd_t) == sizeof(pthread_t), "thrd_t is not a pthread_t");
+_Static_assert(sizeof(once_flag) == sizeof(pthread_once_t), "once_flag is not a pthread_once_t");
 
 int otp_rdkafka_threads_interposed(void) { return 1; }
 
@@ -92,6 +94,8 @@ int mtx_unlock(mtx_t *m) { return thrd_result(pthread_mutex_unlock((pthread_mute
 int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict deadline) {
         return thrd_result(pthread_mutex_timedlock((pthread_mutex_t *)m, deadline));
 }
+
+void call_once(once_flag *flag, void (*func)(void)) { pthread_once((pthread_once_t *)flag, func); }
 
 int cnd_init(cnd_t *c) { return thrd_result(pthread_cond_init((pthread_cond_t *)c, NULL)); }
 void cnd_destroy(cnd_t *c) { pthread_cond_destroy((pthread_cond_t *)c); }

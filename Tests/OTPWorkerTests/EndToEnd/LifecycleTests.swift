@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Logging
 import MessageCentralSandbox
 import Testing
 
@@ -58,8 +59,19 @@ struct LifecycleTests {
             }
             try await eventually("some outcomes") { Self.outcomeCounts(stack).count >= 30 }
             let second = try await stack.startWorker(instance: "second", waitForAssignment: false) { $0.maxInFlight = 8 }
-            try await eventually("both own partitions") {
-                !second.service.consumer.assignment.isEmpty && !first.service.consumer.assignment.isEmpty
+            do {
+                try await eventually(timeout: .seconds(40), "both own partitions") {
+                    !second.service.consumer.assignment.isEmpty && !first.service.consumer.assignment.isEmpty
+                }
+            } catch {
+                // What the group did, to tell a slow join from a stuck one.
+                let group = stack.logs.lines.filter {
+                    $0.message.contains("partition") || $0.message.contains("commit") || $0.message.contains("rebalance")
+                        || $0.label.hasPrefix("kafka") && $0.level >= .warning
+                }
+                print("rebalance: first owns \(first.service.consumer.assignment.count), second \(second.service.consumer.assignment.count); group log:\n"
+                      + group.suffix(60).map(\.description).joined(separator: "\n"))
+                throw error
             }
             try await eventually("more outcomes") { Self.outcomeCounts(stack).count >= 120 }
             await first.stop()
