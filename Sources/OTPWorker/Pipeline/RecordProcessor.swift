@@ -56,15 +56,7 @@ struct RecordProcessor: Sendable {
     ) async -> Decision {
         let key = RememberedOutcome.key(requestId: request.requestId)
         var remembered: RememberedOutcome?
-        switch await idempotency.claim(key) {
-        case .replay(let first):
-            metrics.replayed()
-            return .replay(first)
-        case .adopt(let unpublished):
-            remembered = unpublished
-        case .owner:
-            break
-        }
+        if let replay = await claim(key, adopting: &remembered) { return replay }
         defer { idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent) }
         if let remembered { return .adopt(remembered, remember: key) }
 
@@ -109,17 +101,7 @@ struct RecordProcessor: Sendable {
     ) async -> Decision {
         let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
         var remembered: RememberedOutcome?
-        if let key {
-            switch await idempotency.claim(key) {
-            case .replay(let first):
-                metrics.replayed()
-                return .replay(first)
-            case .adopt(let unpublished):
-                remembered = unpublished
-            case .owner:
-                break
-            }
-        }
+        if let key, let replay = await claim(key, adopting: &remembered) { return replay }
         defer {
             if let key {
                 idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent)
@@ -148,6 +130,22 @@ struct RecordProcessor: Sendable {
                                                   verificationId: submission.verificationId,
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
             return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
+        }
+    }
+
+    /// Claims `key` for this record. Returns the replay of the key's first outcome, or nil when
+    /// this record owns the key; `adopted` is then the outcome this process decided while the
+    /// partition was away and never published, to publish instead of calling the provider.
+    private func claim(_ key: String, adopting adopted: inout RememberedOutcome?) async -> Decision? {
+        switch await idempotency.claim(key) {
+        case .replay(let first):
+            metrics.replayed()
+            return .replay(first)
+        case .adopt(let unpublished):
+            adopted = unpublished
+            return nil
+        case .owner:
+            return nil
         }
     }
 
