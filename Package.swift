@@ -68,9 +68,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Tells waiters which port a server bound (the sandbox's and the worker's servers).
+        .target(
+            name: "BoundPort",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         .target(
             name: "MessageCentralSandbox",
             dependencies: [
+                "BoundPort",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,6 +93,7 @@ let package = Package(
         .target(
             name: "OTPWorker",
             dependencies: [
+                "BoundPort",
                 "Kafka",
                 "MessageCentral",
                 "OTPEvents",

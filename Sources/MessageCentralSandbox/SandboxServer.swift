@@ -1,3 +1,4 @@
+import BoundPort
 import Hummingbird
 import Logging
 import NIOCore
@@ -14,7 +15,7 @@ public final class SandboxServer: Service, Sendable {
     private let logger: Logger
     let state: SandboxState
     private let hangs = HangGate()
-    private let listening = ListeningSignal()
+    private let listening = BoundPortSignal()
 
     /// Creates a server; nothing is bound until ``run()``.
     ///

@@ -41,8 +41,9 @@ struct WorkerRebalanceListener: KafkaRebalanceListener {
         let deadline = ContinuousClock.now + (lost ? .zero : max(budget, .zero))
         if !(await lanes.drain(revoked, until: deadline)) {
             // Not cancelled: a provider call under way has reached the provider already. Left to
-            // finish, its result is dropped as stale and not remembered: the next owner decides,
-            // and the idempotency topic carries what it decided.
+            // finish, its result is stale: not published (the next owner decides, and the
+            // idempotency topic carries what it decided), only kept aside in case the partition
+            // comes back here with no outcome in the topic (see `IdempotencyState`).
             logger.warning("handing over partitions with work still in flight; its results will be dropped",
                            metadata: [KafkaLogKey.partitions: "\(revoked.map(\.description).sorted())"])
         }

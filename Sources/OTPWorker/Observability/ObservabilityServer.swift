@@ -1,3 +1,4 @@
+import BoundPort
 import Hummingbird
 import Logging
 import NIOCore

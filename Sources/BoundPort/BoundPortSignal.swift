@@ -1,7 +1,8 @@
 import NIOConcurrencyHelpers
 
-/// Tells waiters the port the server bound, or why it never did.
-final class ListeningSignal: Sendable {
+/// Tells waiters the port a server bound, or why it never did: the sandbox and the worker's
+/// observability server both bind port 0 in tests and report the port the system chose.
+package final class BoundPortSignal: Sendable {
     private enum State: Sendable {
         case waiting([Int: CheckedContinuation<Int, any Error>])
         case listening(port: Int)
@@ -15,18 +16,20 @@ final class ListeningSignal: Sendable {
 
     private let box = NIOLockedValueBox(Box())
 
-    /// Records the bound port; later calls and calls after a failure are ignored.
-    func succeed(port: Int) {
+    package init() {}
+
+    /// Records the bound port; ignored once resolved.
+    package func succeed(port: Int) {
         resolve(.listening(port: port))
     }
 
-    /// Records that the server will never listen; ignored once it has.
-    func fail(_ error: any Error) {
+    /// Records that the server will never listen; ignored once resolved.
+    package func fail(_ error: any Error) {
         resolve(.failed(error))
     }
 
     /// The bound port, once there is one.
-    var port: Int? {
+    package var port: Int? {
         box.withLockedValue { box in
             if case .listening(let port) = box.state { return port }
             return nil
@@ -34,7 +37,7 @@ final class ListeningSignal: Sendable {
     }
 
     /// Waits for the bound port; throws the server's error, or `CancellationError` if cancelled.
-    func wait() async throws -> Int {
+    package func wait() async throws -> Int {
         let id = box.withLockedValue { box in
             defer { box.nextID += 1 }
             return box.nextID
@@ -56,9 +59,8 @@ final class ListeningSignal: Sendable {
             }
         } onCancel: {
             let continuation = box.withLockedValue { box -> CheckedContinuation<Int, any Error>? in
-                guard case .waiting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id) else {
-                    return nil
-                }
+                guard case .waiting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id)
+                else { return nil }
                 box.state = .waiting(waiters)
                 return continuation
             }
