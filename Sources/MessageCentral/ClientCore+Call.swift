@@ -103,6 +103,8 @@ extension ClientCore {
         var refreshedAfterRefusal = false
         var lastProviderCode: Int?
         var lastMessage = "no attempt made"
+        // An attempt that got no answer may still have been carried out by the provider.
+        var unansweredAttempts = 0
         var attempt = 0
         while true {
             attempt += 1
@@ -116,7 +118,7 @@ extension ClientCore {
             case .success(let value):
                 return value
             case .permanent(let error):
-                throw error
+                throw error.afterUnanswered(unansweredAttempts, of: operation)
             case .tokenRefused(let token, let code):
                 guard !refreshedAfterRefusal else {
                     throw ProviderError(reason: .unauthorized, providerCode: code, message: "token refused again after a refresh")
@@ -132,6 +134,7 @@ extension ClientCore {
             case .transient(let error):
                 lastProviderCode = error.providerCode
                 lastMessage = error.message
+                if error.providerCode == nil { unansweredAttempts += 1 }
                 guard let delay = self.configuration.retry.delay(afterAttempt: attempt, using: &generator) else {
                     throw error
                 }
@@ -159,6 +162,16 @@ extension ClientCore {
 }
 
 extension ProviderError {
+    /// A send refused as already pending (506) after attempts that got no answer: one of them
+    /// probably reached the provider and sent a code, whose verification id never arrived.
+    /// The reason stays the provider's; the message says what the caller cannot see.
+    fileprivate func afterUnanswered(_ unanswered: Int, of operation: Operation) -> ProviderError {
+        guard unanswered > 0, operation == .send, reason == .requestAlreadyExists else { return self }
+        return ProviderError(
+            reason: reason, providerCode: providerCode,
+            message: "\(message); \(unanswered) earlier attempt(s) of this send got no answer and probably reached the provider: a code may have been sent, its verification id is unknown")
+    }
+
     fileprivate static func unavailable(_ code: Int?, _ message: String) -> ProviderError {
         .unavailable(lastProviderCode: code, message: message)
     }

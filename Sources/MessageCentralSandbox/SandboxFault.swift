@@ -11,6 +11,9 @@ public enum SandboxFault: Sendable, Equatable {
     case hang
     /// Close the TCP connection without writing a response.
     case dropConnection
+    /// Carry the call out (a send creates its verification), then close the connection
+    /// without the answer: the provider acted, and the client cannot know it.
+    case answerLost
 
     /// HTTP 500 with the provider's `SERVER_ERROR` body.
     public static let internalServerError = SandboxFault.serverError(status: 500)

@@ -109,8 +109,10 @@ extension SandboxResponder {
             fault = .hang
         case "drop":
             fault = .dropConnection
+        case "answer-lost":
+            fault = .answerLost
         default:
-            return Self.controlError(400, "type must be server-error, latency, hang or drop")
+            return Self.controlError(400, "type must be server-error, latency, hang, drop or answer-lost")
         }
         state.inject(fault, count: count, endpoint: endpoint)
         return Self.ok

@@ -32,13 +32,16 @@ struct SandboxResponder: Sendable {
             let query = QueryParameters(request.uri.query)
             var logger = context.logger
             logger[metadataKey: SandboxLogKey.endpoint] = "\(endpoint.rawValue)"
+            let response: Response
             switch endpoint {
-            case .token: return issueToken(query, logger: logger)
-            case .send: return send(query, authToken: request.authToken, logger: logger)
-            case .validate: return validate(query, authToken: request.authToken, logger: logger)
+            case .token: response = issueToken(query, logger: logger)
+            case .send: response = send(query, authToken: request.authToken, logger: logger)
+            case .validate: response = validate(query, authToken: request.authToken, logger: logger)
             // `.all` only aims faults; no path routes to it.
-            case .all: return ProviderResponses.notFound(path: path)
+            case .all: response = ProviderResponses.notFound(path: path)
             }
+            if fault == .answerLost { return await closeWithoutAnswer(context) }
+            return response
         }
     }
 
@@ -68,6 +71,8 @@ struct SandboxResponder: Sendable {
             return await closeWithoutAnswer(context)
         case .dropConnection:
             return await closeWithoutAnswer(context)
+        case .answerLost:
+            return nil  // carried out first; the answer is dropped after
         }
     }
 

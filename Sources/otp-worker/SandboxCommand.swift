@@ -24,7 +24,8 @@ struct SandboxCommand: AsyncParsableCommand {
               GET    /sandbox/stats                  calls per endpoint
               POST   /sandbox/faults?type=T          next calls fail; T is one of
                        server-error (status=5xx), latency (delay=250ms),
-                       hang, drop; also count=N and
+                       hang, drop, answer-lost (carried out,
+                       answer dropped); also count=N and
                        endpoint=token|send|validate|all
               POST   /sandbox/latency?delay=50ms     add latency to every call
               DELETE /sandbox/latency                stop adding latency

@@ -123,9 +123,23 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test func answerLostCarriesTheSendOutAndDropsTheAnswer() async throws {
+        try await withRawSandbox { sandbox, http in
+            try await http.post("/sandbox/faults?type=answer-lost&endpoint=send&count=1").expectOK()
+            let token = try await http.token()
+            await #expect(throws: HTTPClientError.self) {
+                _ = try await http.send(token: token, mobileNumber: "9000000777")
+            }
+            #expect(sandbox.lastCode(mobileNumber: "9000000777") != nil, "the send was carried out")
+            // The provider holds the pending code: the same number again is 506.
+            #expect(try await http.send(token: token, mobileNumber: "9000000777").numericResponseCode == 506)
+            #expect(sandbox.stats.sends == 2)
+        }
+    }
+
     @Test func badFaultRequestsAreRefused() async throws {
         try await withRawSandbox { _, http in
-            for query in ["type=teapot", "type=server-error&status=404", "type=latency", "type=hang&count=0", "type=drop&endpoint=sms"] {
+            for query in ["type=teapot", "type=server-error&status=404", "type=latency", "type=hang&count=0", "type=drop&endpoint=sms", "type=answer-lost&count=0"] {
                 let response = try await http.post("/sandbox/faults?" + query)
                 #expect(response.status == 400, "\(query)")
             }

@@ -87,6 +87,35 @@ struct ClientBehaviourContractTests {
         }
     }
 
+    @Test("a send carried out whose answer is lost is retried, meets 506, and the error says a code was probably sent")
+    func lostAnswerThenPending() async throws {
+        try await withClientAndSandbox { client, sandbox in
+            sandbox.inject(.answerLost, count: 1, endpoint: .send)
+            let number = freshMobileNumber()
+            let error = await expectProviderError {
+                try await client.send(SendRequest(countryCode: "91", mobileNumber: number), deadline: nil)
+            }
+            #expect(error?.reason == .requestAlreadyExists)
+            #expect(error?.providerCode == 506)
+            #expect(error?.message.contains("1 earlier attempt(s) of this send got no answer") == true)
+            #expect(sandbox.stats.sends == 2)
+            #expect(sandbox.lastCode(mobileNumber: number) != nil, "the first attempt created a verification")
+        }
+    }
+
+    @Test("a 506 with no unanswered attempt before it keeps the provider's message")
+    func pendingWithoutLostAnswer() async throws {
+        try await withClientAndSandbox { client, _ in
+            let number = freshMobileNumber()
+            _ = try await client.send(SendRequest(countryCode: "91", mobileNumber: number), deadline: nil)
+            let error = await expectProviderError {
+                try await client.send(SendRequest(countryCode: "91", mobileNumber: number), deadline: nil)
+            }
+            #expect(error?.reason == .requestAlreadyExists)
+            #expect(error?.message.contains("got no answer") == false)
+        }
+    }
+
     @Test("one hang is cut by the request timeout and retried")
     func hangOnceRecovers() async throws {
         // The timeout leaves room for a slow machine (sanitizers, a loaded CI): an ordinary send
