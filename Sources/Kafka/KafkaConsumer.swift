@@ -4,10 +4,11 @@ import Logging
 
 /// A Kafka consumer over librdkafka that never commits on its own judgement.
 ///
-/// Read `records`, or `batches` for throughput (one reader at a time, of either). Mark each record done with `markDone` once its work
-/// is finished; the consumer commits, per partition, the offset after the longest run of done
-/// records, in the background every `commitInterval`, when partitions are revoked, and on
-/// `close`. Records not marked done are delivered again after a restart or a rebalance.
+/// Read `records`, or `batches` for throughput (one reader at a time, of either). Mark each
+/// record done with `markDone` once its work is finished; the consumer commits, per partition,
+/// the offset after the longest run of done records, in the background every `commitInterval`,
+/// when partitions are revoked, and on `close`. Records not marked done are delivered again
+/// after a restart or a rebalance.
 ///
 /// Polling runs on a thread of its own. When the reader falls `bufferCapacity` records behind,
 /// fetching pauses (the member stays in its group) and resumes once it catches up.

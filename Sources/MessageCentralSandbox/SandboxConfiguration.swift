@@ -67,7 +67,6 @@ extension SandboxConfiguration {
         guard sendWindow > .zero else { throw .invalidConfiguration("send window must be positive") }
     }
 
-    /// Whether `host` names the loopback interface: `localhost`, `::1` or `127.0.0.0/8`.
     /// A random address of 127.0.0.0/8, for a sandbox that must not be reached by clients of
     /// another one in the same process (tests running in parallel).
     ///
@@ -79,6 +78,7 @@ extension SandboxConfiguration {
         "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
     }
 
+    /// Whether `host` names the loopback interface: `localhost`, `::1` or `127.0.0.0/8`.
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" { return true }
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)

@@ -23,7 +23,9 @@ extension OTPWorkerService {
             isCurrent: { lanes.isCurrent(partition, generation: generation) })
         let outputs: [KafkaProducerRecord]
         var memory: KafkaProducerRecord?
-        let outcome: OTPOutput
+        // What was published, for metrics and the log line; nil for an adopted outcome, which
+        // is known by its encoded form only.
+        var outcome: OTPOutput?
         switch decision {
         case .abandon(let why):
             metrics.abandoned()
@@ -41,24 +43,18 @@ extension OTPWorkerService {
             logger.info("\(first.type) re-emitted for a repeated key", metadata: recordMetadata(record))
             return
         case .adopt(let unpublished, let key):
-            // Memory first, as for a fresh outcome: this one was never published anywhere.
-            let memory = idempotencyRecord(key: key, outcome: unpublished, input: record)
-            guard await publish([memory], for: record, generation: generation, markDone: false) else { return }
-            guard await publish([reemitted(unpublished, for: record, context: context)], for: record, generation: generation) else { return }
-            metrics.outcome(type: unpublished.type, reason: unpublished.type == "otp.failed" ? Self.failureReason(unpublished) : nil)
-            logger.info(
-                "\(unpublished.type) published from a result decided while the partition was away; the provider was not called again",
-                metadata: recordMetadata(record))
-            return
+            // Never published anywhere: memory, then the outcome, as for a fresh one.
+            outputs = [reemitted(unpublished, for: record, context: context)]
+            memory = idempotencyRecord(key: key, outcome: unpublished, input: record)
         case .deadLetter(let error):
-            let failed = OTPFailed(
+            let failed = OTPOutput.failed(OTPFailed(
                 stage: .decode, reason: "INVALID_EVENT", providerCode: nil, message: error.message, retryable: false,
                 requestId: error.partial.requestId, verificationId: error.partial.verificationId,
-                submissionId: error.partial.submissionId, failedAt: Date(), metadata: error.partial.metadata)
-            outcome = .failed(failed)
-            let encoded = RememberedOutcome(outcome)
+                submissionId: error.partial.submissionId, failedAt: Date(), metadata: error.partial.metadata))
+            outcome = failed
+            let encoded = RememberedOutcome(failed)
             outputs = [
-                producerRecord(for: outcome, payload: encoded.payload, input: record, context: context),
+                producerRecord(for: failed, payload: encoded.payload, input: record, context: context),
                 deadLetter(record, message: error.message),
             ]
             // Remembered by position, so the record read again re-emits this very outcome.
@@ -74,9 +70,16 @@ extension OTPWorkerService {
             guard await publish([memory], for: record, generation: generation, markDone: false) else { return }
         }
         guard await publish(outputs, for: record, generation: generation) else { return }
-        metrics.outcome(outcome)
-        if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
-        log(outcome, record: record)
+        if let outcome {
+            metrics.outcome(outcome)
+            if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
+            log(outcome, record: record)
+        } else if case .adopt(let adopted, _) = decision {
+            metrics.outcome(type: adopted.type, reason: adopted.type == "otp.failed" ? Self.payloadField("reason", of: adopted) : nil)
+            logger.info(
+                "\(adopted.type) published from a result decided while the partition was away; the provider was not called again",
+                metadata: recordMetadata(record))
+        }
     }
 
     /// Publishes `outputs` and marks `record` done once all are acknowledged; false when the
@@ -121,7 +124,6 @@ extension OTPWorkerService {
             timestampMilliseconds: record.timestampMilliseconds)
     }
 
-    /// The message of a remembered decode failure (its DLQ copy goes out again with it), or nil.
     /// A remembered outcome published again, byte for byte, with fresh CloudEvents headers.
     private func reemitted(_ outcome: RememberedOutcome, for record: KafkaConsumerRecord, context: InputContext) -> KafkaProducerRecord {
         KafkaProducerRecord(
@@ -129,18 +131,16 @@ extension OTPWorkerService {
             headers: headers.headers(type: outcome.type, time: Date(), cause: context))
     }
 
-    /// The `reason` of a remembered `otp.failed`, for the outcome counter.
-    static func failureReason(_ outcome: RememberedOutcome) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any] else { return nil }
-        return object["reason"] as? String
+    /// A string field of a remembered outcome's payload (rare paths only: it parses the JSON).
+    static func payloadField(_ name: String, of outcome: RememberedOutcome) -> String? {
+        let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any]
+        return object?[name] as? String
     }
 
+    /// The message of a remembered decode failure (its DLQ copy goes out again with it), or nil.
     static func decodeFailureMessage(_ outcome: RememberedOutcome) -> String? {
-        guard outcome.type == "otp.failed",
-            let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any],
-            object["stage"] as? String == "decode"
-        else { return nil }
-        return object["message"] as? String ?? "unreadable input"
+        guard outcome.type == "otp.failed", payloadField("stage", of: outcome) == "decode" else { return nil }
+        return payloadField("message", of: outcome) ?? "unreadable input"
     }
 
     private func producerRecord(

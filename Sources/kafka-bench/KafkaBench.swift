@@ -66,18 +66,12 @@ func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings)
 func writeKey(_ index: Int, into key: inout [UInt8]) {
     key.removeAll(keepingCapacity: true)
     key.append(UInt8(ascii: "k"))
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
     var value = index
-    withUnsafeMutableBytes(of: &digits) { buffer in
-        repeat {
-            buffer[count] = UInt8(ascii: "0") + UInt8(value % 10)
-            value /= 10
-            count += 1
-        } while value > 0
-        for position in stride(from: count - 1, through: 0, by: -1) { key.append(buffer[position]) }
-    }
+    repeat {
+        key.append(UInt8(ascii: "0") + UInt8(value % 10))
+        value /= 10
+    } while value > 0
+    key[1...].reverse()  // the digits went in lowest first
 }
 
 /// A counter delivery callbacks bump from the producer's poll thread.

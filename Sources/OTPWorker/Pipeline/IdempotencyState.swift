@@ -38,14 +38,14 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
         case inFlight(waiters: [Waiter], loaded: (Outcome, at: ContinuousClock.Instant)?)
         /// `origin`: the partition whose ownership decided it; nil when it came from the topic.
         case done(Outcome, at: ContinuousClock.Instant, origin: Origin?)
-        /// Decided for `origin` after it went, so never published (see the type's notes).
-        case unpublished(Outcome, at: ContinuousClock.Instant, origin: Origin)
+        /// Decided after its partition went, so never published (see the type's notes).
+        case unpublished(Outcome, at: ContinuousClock.Instant)
 
         /// When a finished entry was decided or loaded; nil while in flight.
         var finishedAt: ContinuousClock.Instant? {
             switch self {
             case .inFlight: nil
-            case .done(_, let at, _), .unpublished(_, let at, _): at
+            case .done(_, let at, _), .unpublished(_, let at): at
             }
         }
     }
@@ -78,7 +78,7 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
             return .wait
         case .done(let outcome, _, _):
             return .replay(outcome)
-        case .unpublished(let outcome, _, _):
+        case .unpublished(let outcome, _):
             entries[key] = .inFlight(waiters: [], loaded: nil)
             doneCount -= 1
             return .adopt(outcome)
@@ -133,10 +133,8 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
             markDone(key, outcome, at: now, origin: origin)
         } else if let (outcome, at) = loaded, now - at <= retention {
             markDone(key, outcome, at: at, origin: nil)
-        } else if let outcome, let origin {
-            entries[key] = .unpublished(outcome, at: now, origin: origin)
-            order.append((key, now))
-            doneCount += 1
+        } else if let outcome {
+            finish(key, .unpublished(outcome, at: now), at: now)
         }
         evict(now: now)
         return waiters
@@ -155,7 +153,12 @@ struct IdempotencyState<Outcome: Sendable, Waiter, Origin: Hashable> {
     }
 
     private mutating func markDone(_ key: String, _ outcome: Outcome, at: ContinuousClock.Instant, origin: Origin?) {
-        entries[key] = .done(outcome, at: at, origin: origin)
+        finish(key, .done(outcome, at: at, origin: origin), at: at)
+    }
+
+    /// Stores a finished entry and queues it for eviction.
+    private mutating func finish(_ key: String, _ entry: Entry, at: ContinuousClock.Instant) {
+        entries[key] = entry
         order.append((key, at))
         doneCount += 1
     }

@@ -55,10 +55,9 @@ struct RecordProcessor: Sendable {
         _ request: OTPRequested, record: KafkaConsumerRecord, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
     ) async -> Decision {
         let key = RememberedOutcome.key(requestId: request.requestId)
+        if let decided = await claim(key, ownership: ownership) { return decided }
         var remembered: RememberedOutcome?
-        if let replay = await claim(key, adopting: &remembered) { return replay }
         defer { idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent) }
-        if let remembered { return .adopt(remembered, remember: key) }
 
         let expiry = ExpiryPolicy(maxRequestAge: configuration.maxRequestAge)
         if let age = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now()),
@@ -100,14 +99,13 @@ struct RecordProcessor: Sendable {
         _ submission: OTPSubmitted, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
     ) async -> Decision {
         let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
+        if let key, let decided = await claim(key, ownership: ownership) { return decided }
         var remembered: RememberedOutcome?
-        if let key, let replay = await claim(key, adopting: &remembered) { return replay }
         defer {
             if let key {
                 idempotency.complete(key, outcome: remembered, origin: ownership.origin, isCurrent: ownership.isCurrent)
             }
         }
-        if let key, let remembered { return .adopt(remembered, remember: key) }
         guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
 
         let started = ContinuousClock.now
@@ -133,19 +131,20 @@ struct RecordProcessor: Sendable {
         }
     }
 
-    /// Claims `key` for this record. Returns the replay of the key's first outcome, or nil when
-    /// this record owns the key; `adopted` is then the outcome this process decided while the
-    /// partition was away and never published, to publish instead of calling the provider.
-    private func claim(_ key: String, adopting adopted: inout RememberedOutcome?) async -> Decision? {
+    /// Claims `key` for this record: nil when the record owns it and must decide; otherwise what
+    /// is already decided. That is the replay of the key's first outcome, or an outcome this
+    /// process decided while the partition was away and never published, which this record
+    /// now owns and publishes without calling the provider.
+    private func claim(_ key: String, ownership: Ownership) async -> Decision? {
         switch await idempotency.claim(key) {
+        case .owner:
+            return nil
         case .replay(let first):
             metrics.replayed()
             return .replay(first)
         case .adopt(let unpublished):
-            adopted = unpublished
-            return nil
-        case .owner:
-            return nil
+            idempotency.complete(key, outcome: unpublished, origin: ownership.origin, isCurrent: ownership.isCurrent)
+            return .adopt(unpublished, remember: key)
         }
     }
 
