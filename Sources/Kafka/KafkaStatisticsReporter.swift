@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Metrics
 
 /// Turns librdkafka's statistics JSON (`statistics.interval.ms`) into swift-metrics gauges.
@@ -18,39 +22,65 @@ public struct KafkaStatisticsReporter: Sendable {
 
     /// Records one statistics document. Malformed documents are ignored: statistics are advisory.
     public func record(json: UnsafeRawBufferPointer) {
-        guard let base = json.baseAddress,
-            let object = try? JSONSerialization.jsonObject(with: Data(bytes: base, count: json.count)),
-            let root = object as? [String: Any]
-        else { return }
-        record(root)
+        guard let statistics = try? JSONDecoder().decode(Statistics.self, from: Data(json)) else { return }
+        record(statistics)
     }
 
-    func record(_ root: [String: Any]) {
-        if let queued = root["msg_cnt"] as? NSNumber {
-            Gauge(label: "kafka_queued_messages", dimensions: [("client", client)]).record(queued.doubleValue)
+    private func record(_ statistics: Statistics) {
+        if let queued = statistics.queued {
+            Gauge(label: "kafka_queued_messages", dimensions: [("client", client)]).record(queued)
         }
-        if let brokers = root["brokers"] as? [String: Any] {
-            for (name, value) in brokers {
-                guard let broker = value as? [String: Any], let rtt = broker["rtt"] as? [String: Any],
-                    let average = rtt["avg"] as? NSNumber, average.int64Value > 0
-                else { continue }
-                Gauge(label: "kafka_broker_rtt_seconds", dimensions: [("client", client), ("broker", name)])
-                    .record(average.doubleValue / 1_000_000)
-            }
+        for (name, broker) in statistics.brokers ?? [:] {
+            guard let average = broker.rtt?.average, average > 0 else { continue }
+            Gauge(label: "kafka_broker_rtt_seconds", dimensions: [("client", client), ("broker", name)])
+                .record(average / 1_000_000)
         }
-        guard let topics = root["topics"] as? [String: Any] else { return }
-        for (topic, value) in topics {
-            guard let partitions = (value as? [String: Any])?["partitions"] as? [String: Any] else { continue }
-            for (partition, stats) in partitions where partition != "-1" {
-                guard let stats = stats as? [String: Any] else { continue }
+        for (topic, topicStatistics) in statistics.topics ?? [:] {
+            for (partition, stats) in topicStatistics.partitions ?? [:] where partition != "-1" {
                 let dimensions = [("client", client), ("topic", topic), ("partition", partition)]
-                if let lag = stats["consumer_lag"] as? NSNumber, lag.int64Value >= 0 {
-                    Gauge(label: "kafka_consumer_lag", dimensions: dimensions).record(lag.doubleValue)
+                if let lag = stats.consumerLag, lag >= 0 {
+                    Gauge(label: "kafka_consumer_lag", dimensions: dimensions).record(lag)
                 }
-                if let committed = stats["committed_offset"] as? NSNumber, committed.int64Value >= 0 {
-                    Gauge(label: "kafka_committed_offset", dimensions: dimensions).record(committed.doubleValue)
+                if let committed = stats.committedOffset, committed >= 0 {
+                    Gauge(label: "kafka_committed_offset", dimensions: dimensions).record(committed)
                 }
             }
         }
+    }
+}
+
+/// The part of librdkafka's statistics document (STATISTICS.md) that becomes gauges.
+/// Every field is optional: producers and consumers fill different parts, and a field
+/// missing from one document must not cost the others.
+private struct Statistics: Decodable {
+    struct RoundTrip: Decodable {
+        var average: Double?
+        enum CodingKeys: String, CodingKey { case average = "avg" }
+    }
+
+    struct Broker: Decodable {
+        var rtt: RoundTrip?
+    }
+
+    struct Partition: Decodable {
+        var consumerLag: Double?
+        var committedOffset: Double?
+        enum CodingKeys: String, CodingKey {
+            case consumerLag = "consumer_lag"
+            case committedOffset = "committed_offset"
+        }
+    }
+
+    struct Topic: Decodable {
+        var partitions: [String: Partition]?
+    }
+
+    var queued: Double?
+    var brokers: [String: Broker]?
+    var topics: [String: Topic]?
+
+    enum CodingKeys: String, CodingKey {
+        case queued = "msg_cnt"
+        case brokers, topics
     }
 }

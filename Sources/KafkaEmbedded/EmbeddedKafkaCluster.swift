@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import CRdKafka
 import Kafka
 
@@ -90,14 +94,7 @@ public final class EmbeddedKafkaCluster: Sendable {
     /// ``shutdown()`` on a thread of its own: destroying the brokers joins their thread, which
     /// took a second at times in the tests, too long to block a cooperative-pool thread.
     public func stop() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                shutdown()
-                continuation.resume()
-            }
-            thread.name = "kafka-mock-stop"
-            thread.start()
-        }
+        await DedicatedThread.run(name: "kafka-mock-stop") { [self] in shutdown() }
     }
 
     deinit {

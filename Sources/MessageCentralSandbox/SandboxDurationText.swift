@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Durations written as the sandbox's flags and control surface take them:
 /// a whole number followed by `ms`, `s`, `m` or `h` (`250ms`, `3600s`, `5m`).
@@ -6,7 +10,9 @@ import Foundation
 public enum SandboxDurationText {
     /// Parses `text`; `nil` when it is not a non-negative whole number with a known unit.
     public static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var trimmed = Substring(text)
+        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
+        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
         let digits = trimmed.prefix { $0.isASCIIDigit }
         guard !digits.isEmpty, digits.count <= 12, let value = Int64(digits) else { return nil }
         switch trimmed.dropFirst(digits.count) {

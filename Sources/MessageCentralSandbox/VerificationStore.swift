@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Verifications and the per-number send history: the provider's business
 /// rules as plain values, with the clock passed in so expiry is testable

@@ -4,7 +4,7 @@
 /// not), which is the distinction JSON Schema's `integer` draws; booleans are never
 /// numbers. Foundation's `JSONSerialization` blurs both on Linux (everything is an
 /// `NSNumber`), which is why the module parses JSON itself (`JSONParser`).
-enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
@@ -13,13 +13,13 @@ enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 
     /// The string, when this is one.
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
     /// The object, when this is one.
-    var objectValue: [String: JSONValue]? {
+    package var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
         return nil
     }

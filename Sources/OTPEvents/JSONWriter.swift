@@ -57,6 +57,11 @@ struct JSONWriter {
     }
 
     private mutating func writeString(_ value: String) {
+        Self.appendString(value, to: &bytes)
+    }
+
+    /// Appends `value` as a JSON string literal (control characters escaped, `/` kept as is).
+    static func appendString(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in value.utf8 {
             switch byte {

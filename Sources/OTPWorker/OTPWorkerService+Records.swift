@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 import Logging
 import MessageCentral
@@ -133,8 +137,7 @@ extension OTPWorkerService {
 
     /// A string field of a remembered outcome's payload (rare paths only: it parses the JSON).
     static func payloadField(_ name: String, of outcome: RememberedOutcome) -> String? {
-        let object = try? JSONSerialization.jsonObject(with: Data(outcome.payload)) as? [String: Any]
-        return object?[name] as? String
+        JSONValue(parsing: outcome.payload)?.objectValue?[name]?.stringValue
     }
 
     /// The message of a remembered decode failure (its DLQ copy goes out again with it), or nil.

@@ -1,9 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 import KafkaEmbedded
 import Logging
 import MessageCentral
 import MessageCentralSandbox
+import OTPEvents
 import OTPWorker
 
 /// The demo's scenario: publishes inputs, waits for the worker's outcomes and prints both.
@@ -188,12 +193,10 @@ final class DemoOutputs: Sendable {
 
     func append(_ record: KafkaConsumerRecord) {
         var fields: [String: String] = [:]
-        if let value = record.value, let object = try? JSONSerialization.jsonObject(with: Data(value)) as? [String: Any] {
+        if let value = record.value, let object = JSONValue(parsing: value)?.objectValue {
             for (name, value) in object {
                 switch value {
-                case let text as String: fields[name] = text
-                // Only `retryable` is a boolean among the fields shown; numbers print as numbers.
-                case let number as NSNumber: fields[name] = name == "retryable" ? (number.boolValue ? "true" : "false") : number.stringValue
+                case .string, .number, .bool: fields[name] = value.displayText
                 default: break
                 }
             }

@@ -1,7 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import KafkaEmbedded
 import Logging
+import OTPWorker
 import ServiceLifecycle
 import UnixSignals
 
@@ -48,7 +53,8 @@ struct DevKafkaCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // Unbuffered: scripts read this line while the process keeps running.
-        FileHandle.standardOutput.write(Data("bootstrap \(cluster.bootstrapServers)\n".utf8))
+        var output = StandardStream.standardOutput
+        output.write("bootstrap \(cluster.bootstrapServers)\n")
         try await group.run()
     }
 

@@ -1,6 +1,10 @@
 import ArgumentParser
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 import Logging
 import MessageCentral
@@ -96,7 +100,8 @@ struct ReplayCommand: AsyncParsableCommand {
         range.until = until.flatMap(parseDate)
         range.requestId = requestID
         let progress: @Sendable (Int, Int) -> Void = { done, total in
-            FileHandle.standardError.write(Data("replay: \(done) of \(total) records\n".utf8))
+            var output = StandardStream.standardError
+            output.write("replay: \(done) of \(total) records\n")
         }
 
         if let target = republishTo {
@@ -129,14 +134,7 @@ struct ReplayCommand: AsyncParsableCommand {
         guard let customerID = customerID ?? environment["MESSAGE_CENTRAL_CUSTOMER_ID"] else {
             throw ValidationError("--call-provider needs --customer-id or MESSAGE_CENTRAL_CUSTOMER_ID")
         }
-        var password = environment["MESSAGE_CENTRAL_PASSWORD"]
-        if let path = passwordFile ?? environment["MESSAGE_CENTRAL_PASSWORD_FILE"] {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read the password file '\(path)'") }
-            password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
-        }
-        guard let password, !password.isEmpty else {
-            throw ValidationError("--call-provider needs --password-file, MESSAGE_CENTRAL_PASSWORD or MESSAGE_CENTRAL_PASSWORD_FILE")
-        }
+        let password = try RunSettings.password(passwordFile, environment: environment)
         return MessageCentralConfiguration(
             baseURL: providerURL ?? environment["MESSAGE_CENTRAL_BASE_URL"] ?? MessageCentralConfiguration.productionBaseURL,
             customerID: customerID, password: Secret(password))

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 import Logging
 import MessageCentral
@@ -100,7 +104,7 @@ struct RunSettings {
 
     /// The password from `--password-file`, `MESSAGE_CENTRAL_PASSWORD` or `MESSAGE_CENTRAL_PASSWORD_FILE`.
     /// A trailing newline in a file (as editors and secret mounts leave it) is not part of it.
-    private static func password(_ file: String?, environment: [String: String]) throws -> String {
+    static func password(_ file: String?, environment: [String: String]) throws -> String {
         if file == nil, let password = environment["MESSAGE_CENTRAL_PASSWORD"], !password.isEmpty { return password }
         guard let path = file ?? environment["MESSAGE_CENTRAL_PASSWORD_FILE"], !path.isEmpty else {
             throw ValidationError("the provider password is required: --password-file, MESSAGE_CENTRAL_PASSWORD or MESSAGE_CENTRAL_PASSWORD_FILE")

@@ -1,6 +1,11 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
+import OTPWorker
 import MessageCentralSandbox
 import ServiceLifecycle
 import UnixSignals
@@ -104,7 +109,8 @@ struct SandboxCommand: AsyncParsableCommand {
             tasks.addTask {
                 let handle = try await server.waitUntilListening()
                 // Unbuffered on purpose: scripts wait for this line through a pipe.
-                FileHandle.standardOutput.write(Data("listening \(handle.baseURL)\n".utf8))
+                var output = StandardStream.standardOutput
+                output.write("listening \(handle.baseURL)\n")
             }
             try await tasks.waitForAll()
         }

@@ -1,10 +1,16 @@
-import Foundation
+import CRdKafkaThreads
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs blocking librdkafka calls on threads of their own, never on the cooperative pool
 /// (rules 3 and 9 of the wrapping notes: a blocked pool thread starves every task).
-enum DedicatedThread {
+package enum DedicatedThread {
     /// Runs `body` on a new thread and returns its result.
-    static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
+    package static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             start(name: name) { continuation.resume(returning: body()) }
         }
@@ -12,7 +18,7 @@ enum DedicatedThread {
 
     /// Runs `body` on a new thread; returns its result, or `nil` if it is still running after
     /// `timeout`. librdkafka's close and destroy can hang in 2.0.2; the caller must not.
-    static func run<T: Sendable>(name: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
+    package static func run<T: Sendable>(name: String, timeout: Duration, _ body: @escaping @Sendable () -> T) async -> T? {
         let once = ResumeOnce<T?>()
         let timer = Task {
             try? await Task.sleep(for: timeout)
@@ -24,10 +30,43 @@ enum DedicatedThread {
     }
 
     /// Starts a detached thread running `body`.
-    static func start(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { body() }
-        thread.name = name
-        thread.start()
+    ///
+    /// Plain pthreads rather than Foundation's `Thread`: the Kafka layer needs nothing else
+    /// from Foundation, and leaving it out keeps its libraries out of every process's memory.
+    package static func start(name: String, _ body: @escaping @Sendable () -> Void) {
+        let start = Unmanaged.passRetained(ThreadStart(name: name, body: body)).toOpaque()
+        #if canImport(Glibc)
+        var thread = pthread_t()
+        #else
+        var thread: pthread_t?
+        #endif
+        let err = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<ThreadStart>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }, start)
+        precondition(err == 0, "pthread_create failed: \(err)")
+        #if canImport(Glibc)
+        pthread_detach(thread)
+        #else
+        pthread_detach(thread!)
+        #endif
+    }
+}
+
+/// What a new thread runs: names itself (as `top` and `gdb` show it), then the body.
+private final class ThreadStart {
+    let name: String
+    let body: @Sendable () -> Void
+
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func run() {
+        otp_thread_set_name(name)
+        body()
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 /// A `LogHandler` that writes one JSON object per line, for log collectors.
@@ -8,7 +12,7 @@ import Logging
 /// (handler metadata, then the metadata provider's, then the call's, later ones winning).
 /// A metadata key that collides with one of the fixed keys is written as `meta.KEY`.
 /// The whole line goes to the stream in one `write`, so a thread-safe stream such as
-/// ``StandardErrorStream`` keeps lines whole across threads.
+/// ``StandardStream`` keeps lines whole across threads.
 public struct JSONLogHandler: LogHandler {
     private static let fixedKeys: Set<String> = ["timestamp", "level", "label", "message", "source"]
 
@@ -32,7 +36,7 @@ public struct JSONLogHandler: LogHandler {
     public init(
         label: String,
         level: Logger.Level = .info,
-        stream: any TextOutputStream & Sendable = StandardErrorStream(),
+        stream: any TextOutputStream & Sendable = StandardStream.standardError,
         metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
     ) {
         self.label = label

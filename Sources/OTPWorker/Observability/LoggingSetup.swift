@@ -22,7 +22,7 @@ public enum LoggingSetup {
         label: String,
         format: LogFormat,
         level: Logger.Level,
-        stream: any TextOutputStream & Sendable = StandardErrorStream()
+        stream: any TextOutputStream & Sendable = StandardStream.standardError
     ) -> any LogHandler {
         switch format {
         case .human:

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 
 /// The worker's memory of outcomes per idempotency key, shared by all lanes.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OTPEvents
 
 /// The first outcome of an idempotency key, as published: its event type and its exact JSON
@@ -53,14 +57,13 @@ public struct RememberedOutcome: Sendable, Hashable {
 
     /// Reads an idempotency record's value; nil when it is not one (it is then ignored).
     public static func parse(recordValue bytes: [UInt8]) -> (outcome: RememberedOutcome, at: Date)? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
-            let type = object["type"] as? String, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
-            let at = object["at"] as? NSNumber, let payload = object["payload"] as? [String: Any],
-            let payloadBytes = try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+        guard case .object(let object)? = JSONValue(parsing: bytes),
+            let type = object["type"]?.stringValue, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
+            case .number(let at)? = object["at"], let payload = object["payload"], payload.objectValue != nil
         else { return nil }
         // Keep the payload's own bytes when they can be cut out unchanged (the usual case).
-        let exact = Self.payloadSlice(of: bytes) ?? Array(payloadBytes)
-        return (RememberedOutcome(type: type, payload: exact), Date(timeIntervalSince1970: at.doubleValue / 1000))
+        let exact = Self.payloadSlice(of: bytes) ?? payload.serialized()
+        return (RememberedOutcome(type: type, payload: exact), Date(timeIntervalSince1970: at / 1000))
     }
 
     /// The bytes after `"payload":` up to the closing brace of the record, as written by `recordValue`.
@@ -68,6 +71,6 @@ public struct RememberedOutcome: Sendable, Hashable {
         let marker = Array(#","payload":"#.utf8)
         guard bytes.last == UInt8(ascii: "}"), let start = bytes.firstRange(of: marker)?.upperBound else { return nil }
         let slice = Array(bytes[start..<(bytes.count - 1)])
-        return (try? JSONSerialization.jsonObject(with: Data(slice))) is [String: Any] ? slice : nil
+        return JSONValue(parsing: slice)?.objectValue != nil ? slice : nil
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 import Logging
 import MessageCentral
@@ -51,7 +55,7 @@ public enum Replay {
     ) async throws -> Int {
         let session = ReplaySession(consumerConfiguration: consumerConfiguration, logger: logger)
         let decoder = EventDecoder(maxEventBytes: maxEventBytes)
-        let replayedAt = ISO8601DateFormatter().string(from: Date())
+        let replayedAt = RFC3339.format(Date())
         var copied = 0
         try await session.read(range, progress: progress) { record in
             if let wanted = range.requestId, requestId(of: record, decoder: decoder) != wanted { return }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Kafka
 import MessageCentral
 import OTPEvents
@@ -67,24 +71,27 @@ extension ReplayVerdict {
 
     /// One JSON object (for `--format json`: one per line).
     public var json: String {
-        var object: [String: Any] = [
-            "topic": topic, "partition": Int(partition), "offset": Int(offset), "action": action.rawValue,
+        var object: [String: JSONValue] = [
+            "topic": .string(topic), "partition": .number(Double(partition)), "offset": .number(Double(offset)),
+            "action": .string(action.rawValue),
         ]
-        object["key"] = key
-        object["timestamp"] = timestampMilliseconds.map { Int($0) }
-        object["event"] = event
-        object["requestId"] = requestId
-        object["verificationId"] = verificationId
-        object["submissionId"] = submissionId
-        object["ageSeconds"] = ageSeconds
-        object["idempotencyKey"] = idempotencyKey
-        object["remembered"] = rememberedType
-        object["providerCall"] = providerCall
-        object["providerResult"] = providerResult
+        object["key"] = key.map(JSONValue.string)
+        object["timestamp"] = timestampMilliseconds.map { .number(Double($0)) }
+        object["event"] = event.map(JSONValue.string)
+        object["requestId"] = requestId.map(JSONValue.string)
+        object["verificationId"] = verificationId.map(JSONValue.string)
+        object["submissionId"] = submissionId.map(JSONValue.string)
+        object["ageSeconds"] = ageSeconds.map { .number(Double($0)) }
+        object["idempotencyKey"] = idempotencyKey.map(JSONValue.string)
+        object["remembered"] = rememberedType.map(JSONValue.string)
+        object["providerCall"] = providerCall.map(JSONValue.string)
+        object["providerResult"] = providerResult.map(JSONValue.string)
         if let decodeError {
-            object["decodeError"] = ["field": decodeError.field as Any, "rule": decodeError.rule, "message": decodeError.message]
+            object["decodeError"] = .object([
+                "field": decodeError.field.map(JSONValue.string) ?? .null,
+                "rule": .string(decodeError.rule), "message": .string(decodeError.message),
+            ])
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: JSONValue.object(object).serialized(), as: UTF8.self)
     }
 }
