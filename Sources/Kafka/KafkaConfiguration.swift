@@ -105,6 +105,12 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var bufferCapacity: Int
     /// How long a revocation waits for the rebalance listener to drain in-flight work.
     public var revocationTimeout: Duration
+    /// How many records per partition librdkafka tries to keep fetched ahead of the reader
+    /// (`queued.min.messages`); `nil` keeps librdkafka's 100,000.
+    public var prefetchRecords: Int?
+    /// The most librdkafka keeps fetched ahead of the reader, in kilobytes over all partitions
+    /// (`queued.max.messages.kbytes`); `nil` keeps librdkafka's 65,536.
+    public var prefetchKilobytes: Int?
 
     /// Creates a consumer configuration with production defaults.
     public init(
@@ -140,6 +146,8 @@ public struct KafkaConsumerConfiguration: Sendable {
         list.append(("enable.auto.commit", "false"))
         list.append(("enable.auto.offset.store", "false"))
         list.append(("enable.partition.eof", "false"))
+        if let prefetchRecords { list.append(("queued.min.messages", String(prefetchRecords))) }
+        if let prefetchKilobytes { list.append(("queued.max.messages.kbytes", String(prefetchKilobytes))) }
         return list + client.sortedOverrides
     }
 }

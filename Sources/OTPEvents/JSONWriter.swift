@@ -7,7 +7,8 @@ struct JSONWriter {
     private var isFirst = true
 
     init() {
-        bytes.reserveCapacity(256)
+        // Outputs with metadata pass 256 bytes; one allocation instead of a copy on growth.
+        bytes.reserveCapacity(512)
     }
 
     mutating func field(_ key: StaticString, _ value: String?) {

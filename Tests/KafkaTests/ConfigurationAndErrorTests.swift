@@ -44,6 +44,21 @@ struct ConfigurationAndErrorTests {
         #expect(consumer.contains { $0 == ("partition.assignment.strategy", "cooperative-sticky") })
     }
 
+    @Test func prefetchLimitsAreLibrdkafkasUnlessSetAndPassThroughStillWins() async throws {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: "x", groupID: "g")
+        #expect(!configuration.librdkafkaProperties.contains { $0.0.hasPrefix("queued.") })
+        configuration.prefetchRecords = 1000
+        configuration.prefetchKilobytes = 1024
+        configuration.client.properties["queued.max.messages.kbytes"] = "4096"
+        let properties = configuration.librdkafkaProperties
+        #expect(properties.contains { $0 == ("queued.min.messages", "1000") })
+        // Applied in order: the pass-through value comes last, so it is the one librdkafka keeps.
+        #expect(properties.filter { $0.0 == "queued.max.messages.kbytes" }.map(\.1) == ["1024", "4096"])
+        // librdkafka accepts both (it checks their ranges when the client is created).
+        let consumer = try KafkaConsumer(configuration: configuration)
+        await consumer.close(timeout: .seconds(5))
+    }
+
     @Test func fatalProducerErrorIsSurfaced() async throws {
         try await withTestCluster(brokers: 1, topics: ["fatal": 1]) { cluster in
             let producer = try makeProducer(cluster)

@@ -29,8 +29,15 @@ public struct RememberedOutcome: Sendable, Hashable {
     }
 
     /// The outcome of a fresh output.
+    ///
+    /// The payload is copied into storage of its own size: the idempotency memory keeps it for
+    /// the whole retention, and the encoder's buffer may be twice as large as its contents.
     public init(_ output: OTPOutput) {
-        self.init(type: output.eventType, payload: output.encoded())
+        let encoded = output.encoded()
+        let exact = [UInt8](unsafeUninitializedCapacity: encoded.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: encoded)
+        }
+        self.init(type: output.eventType, payload: exact)
     }
 
     /// The idempotency key of a request or a submission.
