@@ -66,6 +66,10 @@ struct RunCommand: AsyncParsableCommand {
     var topicDLQ: String?
     @Option(name: .customLong("topic-idempotency"), help: "The worker's idempotency memory: compacted, partitioned like the inputs. Env OTP_TOPIC_IDEMPOTENCY; default otp.idempotency.")
     var topicIdempotency: String?
+    @Option(name: .customLong("idempotency-retention"), help: "How long outcomes are remembered per requestId/submissionId, at least --max-request-age. Env OTP_IDEMPOTENCY_RETENTION; default 900s.")
+    var idempotencyRetention: String?
+    @Option(name: .customLong("idempotency-capacity"), help: "Most outcomes remembered in memory (under 1 KB each); the oldest go first. Env OTP_IDEMPOTENCY_CAPACITY; default 200000.")
+    var idempotencyCapacity: Int?
     @Option(name: .customLong("instance-id"), help: "Names this process in ce_source. Env OTP_INSTANCE_ID; default HOST:PID.")
     var instanceID: String?
     @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")

@@ -64,7 +64,10 @@ struct RunSettings {
         worker.providerDeadline = try duration(command.providerDeadline, "OTP_PROVIDER_DEADLINE", "--provider-deadline", default: .seconds(30))
         worker.shutdownDeadline = try duration(command.shutdownDeadline, "OTP_SHUTDOWN_DEADLINE", "--shutdown-deadline", default: .seconds(20))
         worker.maxEventBytes = try integer(command.maxEventBytes, "OTP_MAX_EVENT_BYTES", "--max-event-bytes", default: 65_536, range: 64...16_777_216)
-        worker.idempotencyRetention = max(worker.idempotencyRetention, worker.maxRequestAge)
+        let retention = try duration(command.idempotencyRetention, "OTP_IDEMPOTENCY_RETENTION", "--idempotency-retention", default: worker.idempotencyRetention)
+        worker.idempotencyRetention = max(retention, worker.maxRequestAge)
+        worker.idempotencyCapacity = try integer(
+            command.idempotencyCapacity, "OTP_IDEMPOTENCY_CAPACITY", "--idempotency-capacity", default: worker.idempotencyCapacity, range: 1_000...10_000_000)
         worker.topics.requested = value(command.topicRequested, "OTP_TOPIC_REQUESTED") ?? worker.topics.requested
         worker.topics.submitted = value(command.topicSubmitted, "OTP_TOPIC_SUBMITTED") ?? worker.topics.submitted
         worker.topics.sent = value(command.topicSent, "OTP_TOPIC_SENT") ?? worker.topics.sent
