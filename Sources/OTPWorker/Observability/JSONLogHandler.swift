@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import OTPEvents
 
 /// A `LogHandler` that writes one JSON object per line, for log collectors.
 ///
@@ -85,9 +86,10 @@ public struct JSONLogHandler: LogHandler {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// UTC with milliseconds. Not `Date.ISO8601FormatStyle`: its time zones come from
+    /// FoundationInternationalization, which this process does not load (`TimeZone(identifier:
+    /// "UTC")` is nil without it).
     static func timestamp(_ date: Date) -> String {
-        date.formatted(
-            Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
-        )
+        RFC3339.format(date)
     }
 }

@@ -1,10 +1,43 @@
 import Foundation
 import Testing
 
-/// `otp-worker run` refuses bad settings at start, naming the flag and its variable.
-@Suite("Command line: bad settings are refused at start", .timeLimit(.minutes(1)))
+/// The `otp-worker run` process: bad settings are refused at start, naming the flag and its
+/// variable; a running worker has loaded FoundationEssentials only.
+@Suite("The otp-worker process: settings refused at start, libraries it loads", .timeLimit(.minutes(1)))
 struct CommandLineTests {
     static let credentials = ["MESSAGE_CENTRAL_CUSTOMER_ID": "C-SANDBOX", "MESSAGE_CENTRAL_PASSWORD": "sandbox"]
+
+    @Test("a running worker has not loaded Foundation or its ICU data, only FoundationEssentials")
+    func foundationIsNotLoaded() async throws {
+        // Nothing listens on port 1: the worker starts, subscribes and keeps retrying.
+        let child = try ChildWorker(
+            name: "cli-libraries",
+            arguments: ["--brokers", "127.0.0.1:1", "--metrics-port", "0", "--metrics-host", "127.0.0.1",
+                        "--shutdown-deadline", "2s", "--log-format", "json"],
+            environment: Self.credentials)
+        var maps = ""
+        try await eventually(timeout: .seconds(20), "the worker to start") {
+            try child.requireRunning()
+            maps = Self.readWhole("/proc/\(child.pid)/maps")
+            return child.logText.contains("worker started")
+        }
+        #expect(maps.contains("libFoundationEssentials.so"))
+        #expect(!maps.contains("/libFoundation.so"), "Foundation is loaded: about 7 MB more resident memory")
+        #expect(!maps.contains("lib_FoundationICU.so"), "ICU is loaded")
+        child.terminate()
+        #expect(await child.waitForExit(timeout: .seconds(15)) == 0, "\(child.logText)")
+    }
+
+    /// Reads a file to its end. `String(contentsOfFile:)` stops short on /proc files, whose
+    /// reported size is 0.
+    static func readWhole(_ path: String) -> String {
+        guard let file = fopen(path, "r") else { return "" }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while case let count = fread(&chunk, 1, chunk.count, file), count > 0 { bytes += chunk[..<count] }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     @Test("an idempotency capacity out of range names the flag and the bounds")
     func capacityOutOfRange() async throws {

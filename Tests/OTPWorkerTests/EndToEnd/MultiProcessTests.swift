@@ -48,12 +48,18 @@ struct MultiProcessTests {
                     if index % 50 == 49 { try await Task.sleep(for: .milliseconds(20)) }
                 }
             }
-            try await eventually(timeout: .seconds(60), "a fifth of the outcomes") { Self.outcomes(stack).count >= Self.requests / 5 }
+            try await eventually(timeout: .seconds(60), "a fifth of the outcomes") {
+                for worker in workers { try worker.requireRunning() }
+                return Self.outcomes(stack).count >= Self.requests / 5
+            }
             workers[0].kill()
             #expect(await workers[0].waitForExit(timeout: .seconds(5)) == SIGKILL)
             workers.append(try spawn("a2", stack))
 
-            try await eventually(timeout: .seconds(60), "half of the outcomes") { Self.outcomes(stack).count >= Self.requests / 2 }
+            try await eventually(timeout: .seconds(60), "half of the outcomes") {
+                for worker in workers.dropFirst() { try worker.requireRunning() }
+                return Self.outcomes(stack).count >= Self.requests / 2
+            }
             workers[1].terminate()
             let stopped = await workers[1].waitForExit(timeout: .seconds(20))
             #expect(stopped == 0, "SIGTERM stops gracefully, within its deadline")

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Kafka
 import Testing
 
 #if canImport(Glibc)
@@ -15,6 +16,7 @@ final class ChildWorker: Sendable {
     let log: URL
     let pid: pid_t
     private let exited: AsyncStream<Int32>
+    private let status = Locked<Int32?>(nil)
 
     /// The `otp-worker` binary built next to the test bundle.
     static var binary: URL? {
@@ -54,12 +56,15 @@ final class ChildWorker: Sendable {
         // dispatch queue would lend it a thread of the cooperative pool, which the tests share.
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         exited = stream
+        let recorded = status
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(spawned, &status, 0) == -1 && errno == EINTR {}
             // Exit code when it exited, the signal number when a signal ended it.
             let signal = status & 0x7f
-            continuation.yield(signal == 0 ? (status >> 8) & 0xff : signal)
+            let result = signal == 0 ? (status >> 8) & 0xff : signal
+            recorded.withLock { $0 = result }
+            continuation.yield(result)
             continuation.finish()
         }
     }
@@ -89,6 +94,18 @@ final class ChildWorker: Sendable {
     }
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// The exit status (or signal), once the process has ended; nil while it runs.
+    var exitStatus: Int32? { status.withLock { $0 } }
+
+    /// Throws, with the end of its log, if the process has ended: a test waiting for work
+    /// from a worker that crashed at start should say so at once, not after its deadline.
+    func requireRunning() throws {
+        guard let exitStatus else { return }
+        let tail = logText.split(separator: "\n", omittingEmptySubsequences: false).suffix(25).joined(separator: "\n")
+        Issue.record("\(name) ended unexpectedly (status \(exitStatus)); the end of its log:\n\(tail)")
+        throw TimedOut(what: "\(name) to keep running")
+    }
 }
 
 /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later), looked up at run time:
