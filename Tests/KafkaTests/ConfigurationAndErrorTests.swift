@@ -88,6 +88,30 @@ struct ConfigurationAndErrorTests {
         #expect(capture.lines.contains { $0.metadata[KafkaLogKey.facility] != nil && $0.metadata[KafkaLogKey.client] == "producer" })
     }
 
+    /// librdkafka's own documents, not a hand-written one: the decoder must read what it emits.
+    @Test func statisticsOfARealConsumerBecomeGauges() async throws {
+        _ = SharedTestMetrics.shared
+        let topic = uniqueName("stats")
+        try await withTestCluster(brokers: 1, topics: [topic: 1]) { cluster in
+            let producer = try makeProducer(cluster)
+            for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)"))) }
+            await producer.close()
+            let consumer = try makeConsumer(cluster, group: uniqueName("stats"), properties: ["statistics.interval.ms": "100"])
+            try consumer.subscribe(topics: [topic])
+            var read = 0
+            for try await record in consumer.records {
+                consumer.markDone(record)
+                read += 1
+                if read == 5 { break }
+            }
+            try await eventually("consumer lag and committed offset from librdkafka's statistics") {
+                SharedTestMetrics.gauge("kafka_consumer_lag", ["client": "consumer", "topic": topic, "partition": "0"]) == 0
+                    && SharedTestMetrics.gauge("kafka_committed_offset", ["client": "consumer", "topic": topic, "partition": "0"]) == 5
+            }
+            await consumer.close()
+        }
+    }
+
     @Test func statisticsBecomeGauges() throws {
         let json = """
             {"name":"c","msg_cnt":3,"brokers":{"b1":{"rtt":{"avg":1500}}},
