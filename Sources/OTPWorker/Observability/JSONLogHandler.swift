@@ -54,20 +54,21 @@ public struct JSONLogHandler: LogHandler {
 
     /// Writes the event as one JSON line.
     public func log(event: LogEvent) {
-        var object: [String: String] = [:]
+        var object: [String: JSONValue] = [:]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }
         for (key, value) in merged {
-            object[Self.fixedKeys.contains(key) ? "meta.\(key)" : key] = Self.flatten(value)
+            object[Self.fixedKeys.contains(key) ? "meta.\(key)" : key] = .string(Self.flatten(value))
         }
-        object["timestamp"] = Self.timestamp(Date())
-        object["level"] = event.level.rawValue
-        object["label"] = label
-        object["message"] = event.message.description
-        object["source"] = event.source
+        object["timestamp"] = .string(Self.timestamp(Date()))
+        object["level"] = .string(event.level.rawValue)
+        object["label"] = .string(label)
+        object["message"] = .string(event.message.description)
+        object["source"] = .string(event.source)
         var stream = self.stream
-        stream.write(Self.encode(object) + "\n")
+        // The events module's canonical writer: keys sorted, `/` unescaped, one line.
+        stream.write(String(decoding: JSONValue.object(object).serialized(), as: UTF8.self) + "\n")
     }
 
     /// Nested values become their swift-log description, so every field is a string.
@@ -77,13 +78,6 @@ public struct JSONLogHandler: LogHandler {
         case .stringConvertible(let convertible): return convertible.description
         case .array, .dictionary: return value.description
         }
-    }
-
-    static func encode(_ object: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(object) else { return #"{"message":"unencodable log line"}"# }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// UTC with milliseconds. Not `Date.ISO8601FormatStyle`: its time zones come from

@@ -63,21 +63,35 @@ public struct RememberedOutcome: Sendable, Hashable {
     }
 
     /// Reads an idempotency record's value; nil when it is not one (it is then ignored).
+    ///
+    /// Runs for every entry of the idempotency topic when a partition is assigned. As written by
+    /// `recordValue`, the payload is the last member: the head and the payload are then read
+    /// apart, each byte once, and the payload's own bytes are kept. Anything else is read whole
+    /// and its payload written out again.
     public static func parse(recordValue bytes: [UInt8]) -> (outcome: RememberedOutcome, at: Date)? {
-        guard case .object(let object)? = JSONValue(parsing: bytes),
-            let type = object["type"]?.stringValue, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
-            case .number(let at)? = object["at"], let payload = object["payload"], payload.objectValue != nil
+        if let (head, payload) = split(bytes), case .object(let envelope)? = JSONValue(parsing: head),
+            JSONValue(parsing: payload)?.objectValue != nil
+        {
+            return outcome(envelope, payload: payload)
+        }
+        guard case .object(let object)? = JSONValue(parsing: bytes), let payload = object["payload"],
+            payload.objectValue != nil
         else { return nil }
-        // Keep the payload's own bytes when they can be cut out unchanged (the usual case).
-        let exact = Self.payloadSlice(of: bytes) ?? payload.serialized()
-        return (RememberedOutcome(type: type, payload: exact), Date(timeIntervalSince1970: at / 1000))
+        return outcome(object, payload: payload.serialized())
     }
 
-    /// The bytes after `"payload":` up to the closing brace of the record, as written by `recordValue`.
-    private static func payloadSlice(of bytes: [UInt8]) -> [UInt8]? {
+    /// `{HEAD,"payload":PAYLOAD}` as `{HEAD}` and `PAYLOAD`. The marker's quotes cannot occur
+    /// unescaped inside a string, so a wrong split (a nested `"payload"`) fails to parse.
+    private static func split(_ bytes: [UInt8]) -> (head: [UInt8], payload: [UInt8])? {
         let marker = Array(#","payload":"#.utf8)
-        guard bytes.last == UInt8(ascii: "}"), let start = bytes.firstRange(of: marker)?.upperBound else { return nil }
-        let slice = Array(bytes[start..<(bytes.count - 1)])
-        return JSONValue(parsing: slice)?.objectValue != nil ? slice : nil
+        guard bytes.last == UInt8(ascii: "}"), let range = bytes.firstRange(of: marker) else { return nil }
+        return (Array(bytes[..<range.lowerBound]) + [UInt8(ascii: "}")], Array(bytes[range.upperBound..<(bytes.count - 1)]))
+    }
+
+    private static func outcome(_ envelope: [String: JSONValue], payload: [UInt8]) -> (outcome: RememberedOutcome, at: Date)? {
+        guard let type = envelope["type"]?.stringValue, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
+            case .number(let at)? = envelope["at"]
+        else { return nil }
+        return (RememberedOutcome(type: type, payload: payload), Date(timeIntervalSince1970: at / 1000))
     }
 }

@@ -19,9 +19,28 @@ struct RememberedOutcomeTests {
         #expect(abs(parsed.at.timeIntervalSince(at)) < 0.001)
     }
 
+    @Test("a record not laid out as recordValue writes it is read whole, its payload written out again")
+    func otherLayouts() throws {
+        let payloadFirst = try #require(RememberedOutcome.parse(recordValue: Array(#"{"payload":{"b":1,"a":"x/y"},"type":"otp.sent","at":5000}"#.utf8)))
+        #expect(parsedPayload(payloadFirst) == #"{"a":"x/y","b":1}"#)
+        #expect(payloadFirst.at == Date(timeIntervalSince1970: 5))
+        // A nested "payload" member comes first: the quick split fails and the whole record is read.
+        let nested = try #require(RememberedOutcome.parse(recordValue: Array(#"{"type":"otp.failed","x":{"k":1,"payload":{}},"at":1,"payload":{"a":1}}"#.utf8)))
+        #expect(nested.outcome.type == "otp.failed")
+        #expect(parsedPayload(nested) == #"{"a":1}"#)
+        // Laid out as written: the payload's own bytes, spacing and key order included.
+        let exact = try #require(RememberedOutcome.parse(recordValue: Array(#"{"type":"otp.sent","at":1,"payload":{"z":1, "a":2}}"#.utf8)))
+        #expect(parsedPayload(exact) == #"{"z":1, "a":2}"#)
+    }
+
+    func parsedPayload(_ parsed: (outcome: RememberedOutcome, at: Date)) -> String {
+        String(decoding: parsed.outcome.payload, as: UTF8.self)
+    }
+
     @Test("values that are not idempotency records are ignored")
     func foreignValues() {
-        for text in ["", "null", "[]", #"{"type":"otp.sent"}"#, #"{"type":"otp.other","at":1,"payload":{}}"#, #"{"type":"otp.sent","at":"x","payload":{}}"#] {
+        for text in ["", "null", "[]", #"{"type":"otp.sent"}"#, #"{"type":"otp.other","at":1,"payload":{}}"#, #"{"type":"otp.sent","at":"x","payload":{}}"#,
+                     #"{"type":"otp.sent","at":1,"payload":[]}"#, #"{"type":"otp.sent","at":1,,"payload":{}}"#, #"{,"payload":{}}"#] {
             #expect(RememberedOutcome.parse(recordValue: Array(text.utf8)) == nil, "\(text)")
         }
     }
