@@ -41,9 +41,13 @@ struct ProviderFaultTests {
     @Test("provider down: in-flight work fails PROVIDER_UNAVAILABLE, consumption pauses and readiness drops; back: the backlog is sent, not failed")
     func outageThenBack() async throws {
         try await withWorkerStack { stack in
-            let worker = try await stack.startWorker { $0.providerDeadline = .seconds(2) }
+            // Short enough for the hang below to fail within the wait, long enough for the first
+            // send on a loaded machine (2 s once ran out in a fresh clone's full run).
+            let worker = try await stack.startWorker { $0.providerDeadline = .seconds(5) }
             try await stack.publish(stack.topics.requested, key: "before", json: Self.request("before"))
-            try await stack.outputs.wait("first sent") { $0.contains { $0.topic == "otp.sent" } }
+            try await stack.outputs.wait("the first request's outcome") { $0.contains { $0.string("requestId") == "before" } }
+            let first = try #require(stack.outputs.matching("requestId", "before").first)
+            #expect(first.topic == "otp.sent", "\(first.json)")
             #expect(worker.readiness.readiness == .ready)
 
             stack.sandbox.inject(.hang, count: 1_000_000, endpoint: .all)
