@@ -52,4 +52,15 @@ static inline rd_kafka_error_t *otp_rdk_produce(rd_kafka_t *rk,
         return rd_kafka_produceva(rk, vus, n);
 }
 
+/* A topic handle whose opaque is `opaque`, with the producer's topic-level properties: a new
+ * topic conf would have librdkafka's defaults instead of what the application configured
+ * (acks, message.timeout.ms, partitioner...), so the default one is copied. */
+static inline rd_kafka_topic_t *otp_rdk_topic_new(rd_kafka_t *rk, const char *name, void *opaque) {
+        rd_kafka_topic_conf_t *defaults =
+            rd_kafka_conf_get_default_topic_conf((rd_kafka_conf_t *)rd_kafka_conf(rk));
+        rd_kafka_topic_conf_t *conf = defaults ? rd_kafka_topic_conf_dup(defaults) : rd_kafka_topic_conf_new();
+        rd_kafka_topic_conf_set_opaque(conf, opaque);
+        return rd_kafka_topic_new(rk, name, conf); /* takes conf */
+}
+
 #endif

@@ -13,10 +13,21 @@ final class PollThreadContext: @unchecked Sendable {
     var nextWatchdog = ContinuousClock.now
     var stuck: [KafkaTopicPartition: (offset: Int64, since: ContinuousClock.Instant, reported: Bool)] = [:]
     var scratch: [KafkaConsumerRecord] = []
+    var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+}
+
+extension rd_kafka_message_t {
+    /// The bytes a record's key and value take in its batch's buffer (none for an error record).
+    fileprivate var byteCount: Int {
+        err == RD_KAFKA_RESP_ERR_NO_ERROR ? (key == nil ? 0 : key_len) + (payload == nil ? 0 : len) : 0
+    }
 }
 
 extension KafkaConsumer {
     static let maxBatch = 1024
+    /// Stops a drain once its keys and values reach this size: a batch's records share one
+    /// buffer, which lives as long as the last of them.
+    static let maxBatchBytes = 256 * 1024
 
     /// One turn of the poll thread: serve close, fetch a batch, commit and watch. Returns false
     /// once the consumer is closed.
@@ -29,15 +40,23 @@ extension KafkaConsumer {
         runCommands()
         // Rebalances, logs, statistics and commit results are served inside this call (rule 3).
         if let first = rd_kafka_consumer_poll(handle.pointer, 100) {
-            // Swap rather than copy, so that the buffer stays uniquely owned and is reused.
+            // Drain what is ready without waiting for a full batch (see the measurement notes).
+            // The messages are held only for this drain, then copied out and destroyed (rule 4).
+            var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+            swap(&messages, &context.messages)
+            messages.append(first)
+            var bytes = first.pointee.byteCount
+            while messages.count < Self.maxBatch, bytes < Self.maxBatchBytes, let next = rd_kafka_consumer_poll(handle.pointer, 0) {
+                messages.append(next)
+                bytes += next.pointee.byteCount
+            }
+            // Swap rather than copy, so that the buffers stay uniquely owned and are reused.
             var batch: [KafkaConsumerRecord] = []
             swap(&batch, &context.scratch)
             batch.removeAll(keepingCapacity: true)
-            take(first, into: &batch, context)
-            // Drain what is ready without waiting for a full batch (see the measurement notes).
-            while batch.count < Self.maxBatch, let next = rd_kafka_consumer_poll(handle.pointer, 0) {
-                take(next, into: &batch, context)
-            }
+            take(messages, byteCount: bytes, into: &batch, context)
+            messages.removeAll(keepingCapacity: true)
+            swap(&messages, &context.messages)
             deliver(&batch)
             swap(&batch, &context.scratch)
         }
@@ -53,8 +72,45 @@ extension KafkaConsumer {
         return true
     }
 
-    /// Copies a message out and destroys it at once (rule 4: held messages pin librdkafka's queues).
-    private func take(_ message: UnsafeMutablePointer<rd_kafka_message_t>, into batch: inout [KafkaConsumerRecord], _ context: PollThreadContext) {
+    /// Copies the keys and values of `messages` into one buffer their records share, then
+    /// destroys each message (rule 4: held messages pin librdkafka's queues).
+    private func take(
+        _ messages: [UnsafeMutablePointer<rd_kafka_message_t>], byteCount: Int, into batch: inout [KafkaConsumerRecord],
+        _ context: PollThreadContext
+    ) {
+        var spans: [(key: ByteSpan, value: ByteSpan)] = []
+        spans.reserveCapacity(messages.count)
+        let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
+            var end = 0
+            func append(_ pointer: UnsafeMutableRawPointer?, _ count: Int) -> ByteSpan {
+                guard let pointer else { return .null }
+                let span = ByteSpan(start: end, count: count)
+                if count > 0 {
+                    UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[end..<end + count])
+                        .copyMemory(from: UnsafeRawBufferPointer(start: pointer, count: count))
+                }
+                end += count
+                return span
+            }
+            for message in messages {
+                let m = message.pointee
+                guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    spans.append((.null, .null))
+                    continue
+                }
+                spans.append((append(m.key, m.key_len), append(m.payload, m.len)))
+            }
+            initialized = end
+        }
+        for (message, span) in zip(messages, spans) {
+            take(message, bytes: bytes, span, into: &batch, context)
+        }
+    }
+
+    private func take(
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>, bytes: [UInt8], _ span: (key: ByteSpan, value: ByteSpan),
+        into batch: inout [KafkaConsumerRecord], _ context: PollThreadContext
+    ) {
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
         guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -75,9 +131,7 @@ extension KafkaConsumer {
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         batch.append(
             KafkaConsumerRecord(
-                topic: topic, partition: m.partition, offset: m.offset,
-                key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
-                value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) },
+                topic: topic, partition: m.partition, offset: m.offset, bytes: bytes, key: span.key, value: span.value,
                 headers: RDKafkaHeaders.copy(from: message),
                 timestampMilliseconds: timestamp >= 0 ? timestamp : nil,
                 timestampType: timestampType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime

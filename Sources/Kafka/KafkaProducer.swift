@@ -15,6 +15,8 @@ public final class KafkaProducer: Sendable {
         var fatalError: KafkaError?
         /// Cached topic handles: looking a topic up per record costs more than the record.
         var topics: [String: OpaquePointer] = [:]
+        /// The handles' opaques (their names for delivery reports), kept alive until close.
+        var names: [TopicName] = []
         /// The topic enqueued to last: records come in long runs of one topic, and comparing
         /// the name costs less than hashing it for the dictionary.
         var lastTopic: (name: String, handle: OpaquePointer)?
@@ -28,11 +30,16 @@ public final class KafkaProducer: Sendable {
     private let deliveryTimeout: Duration
 
     /// Creates a producer and starts its poll thread.
+    /// - Parameter deliveryHandler: receives the report of every record enqueued with
+    ///   `enqueue(_:token:)`, with its token, on the poll thread; it must not block.
     /// - Throws: `KafkaError` naming the property when the configuration is refused.
-    public init(configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "kafka.producer")) throws(KafkaError) {
+    public init(
+        configuration: KafkaProducerConfiguration, logger: Logger = Logger(label: "kafka.producer"),
+        deliveryHandler: (@Sendable (_ token: UInt, _ report: Result<KafkaDeliveryReport, KafkaError>) -> Void)? = nil
+    ) throws(KafkaError) {
         var logger = logger
         logger[metadataKey: KafkaLogKey.client] = "producer"
-        let deliveries = DeliveryTable()
+        let deliveries = DeliveryTable(tokenCompletion: deliveryHandler)
         let state = Locked(State())
         let callbackLogger = logger
         let callbacks = RDKafkaCallbacks(
@@ -45,7 +52,7 @@ public final class KafkaProducer: Sendable {
                     callbackLogger.warning("producer error: \(error)", metadata: [KafkaLogKey.error: "\(error.name)"])
                 }
             },
-            onDelivery: { id, result in deliveries.complete(id, result) })
+            onDelivery: { id, topic, result in deliveries.complete(id, topic: topic, result) })
         let handle = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, properties: configuration.librdkafkaProperties, callbacks: callbacks)
         self.handle = handle
         self.deliveries = deliveries
@@ -104,18 +111,37 @@ public final class KafkaProducer: Sendable {
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         let topic = try topicHandle(record.topic)
-        let id = deliveries.register(topic: record.topic, onDelivery)
+        try produce(record, topic: topic, opaque: deliveries.register(topic: record.topic, onDelivery))
+    }
+
+    /// The largest token `enqueue(_:token:)` takes.
+    public static let maxDeliveryToken = DeliveryTable.maxToken
+
+    /// Hands one record to librdkafka and returns at once; its report goes to the producer's
+    /// `deliveryHandler` with `token`, as librdkafka's own callback with a per-message opaque.
+    ///
+    /// The form for high rates: nothing is allocated per record beyond librdkafka's copy.
+    /// Without a `deliveryHandler` the reports are only counted (`pendingDeliveries`).
+    /// - Throws: `KafkaError` when the record was not taken (`_QUEUE_FULL` is retriable);
+    ///   no report comes for it then.
+    public func enqueue(_ record: KafkaProducerRecord, token: UInt) throws(KafkaError) {
+        precondition(token <= Self.maxDeliveryToken, "a delivery token is at most KafkaProducer.maxDeliveryToken")
+        let topic = try topicHandle(record.topic)
+        try produce(record, topic: topic, opaque: deliveries.register(token: token))
+    }
+
+    private func produce(_ record: KafkaProducerRecord, topic: OpaquePointer, opaque: UnsafeMutableRawPointer) throws(KafkaError) {
         let headers = RDKafkaHeaders.make(record.headers)
         let error = record.key.withOptionalBytes { key, keyCount in
             record.value.withOptionalBytes { value, valueCount in
                 otp_rdk_produce(
                     handle.pointer, topic, record.partition ?? RD_KAFKA_PARTITION_UA,
                     key, keyCount, value, valueCount, headers,
-                    record.timestampMilliseconds ?? 0, id)
+                    record.timestampMilliseconds ?? 0, opaque)
             }
         }
         if let error {
-            deliveries.cancel(id)
+            deliveries.cancel(opaque)
             if let headers { rd_kafka_headers_destroy(headers) }
             throw KafkaError(consuming: error)
         }
@@ -130,9 +156,12 @@ public final class KafkaProducer: Sendable {
                 state.lastTopic = (name, topic)
                 return .success(topic)
             }
-            guard let topic = rd_kafka_topic_new(handle.pointer, name, nil) else {
+            // The handle carries its name for delivery reports (see `TopicName`).
+            let topicName = TopicName(name)
+            guard let topic = otp_rdk_topic_new(handle.pointer, name, Unmanaged.passUnretained(topicName).toOpaque()) else {
                 return .failure(KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "invalid topic name"))
             }
+            state.names.append(topicName)
             state.topics[name] = topic
             state.lastTopic = (name, topic)
             return .success(topic)
@@ -177,6 +206,7 @@ public final class KafkaProducer: Sendable {
             defer {
                 state.topics = [:]
                 state.lastTopic = nil
+                // The names stay: a report could still name its topic until the handle is destroyed.
             }
             return state.topics
         }

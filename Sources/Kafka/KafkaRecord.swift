@@ -62,6 +62,13 @@ public enum KafkaTimestampType: Sendable, Hashable {
 }
 
 /// A consumed record, copied out of librdkafka (nothing here points into C memory).
+///
+/// The key and value of the records fetched together are copied into one buffer that those
+/// records share: two allocations per record, freed on another thread than the one that made
+/// them, cost more than the rest of consuming (measured with `kafka-bench`). `key` and `value`
+/// make an array of their bytes when read; `withUnsafeKeyBytes` and `withUnsafeValueBytes` read
+/// them in place. A record keeps its batch's buffer alive until the last record of it is gone;
+/// the consumer caps a batch at `KafkaConsumer.maxBatchBytes`.
 public struct KafkaConsumerRecord: Sendable {
     /// The topic it was read from.
     public var topic: String
@@ -69,10 +76,6 @@ public struct KafkaConsumerRecord: Sendable {
     public var partition: Int32
     /// Its offset within the partition.
     public var offset: Int64
-    /// The key; `nil` is a null key.
-    public var key: [UInt8]?
-    /// The value; `nil` is a null value.
-    public var value: [UInt8]?
     /// Headers in order.
     public var headers: [KafkaHeader]
     /// Milliseconds since the epoch, when the record has a timestamp.
@@ -82,6 +85,33 @@ public struct KafkaConsumerRecord: Sendable {
     /// The assignment this record was delivered under. Marking it done after the partition
     /// was revoked (and perhaps assigned again) is ignored, so stale work cannot commit.
     public var assignmentEpoch: UInt64
+
+    /// The buffer holding this record's key and value, usually shared with its batch.
+    private var bytes: [UInt8]
+    private var keySpan: ByteSpan
+    private var valueSpan: ByteSpan
+
+    /// The key; `nil` is a null key.
+    public var key: [UInt8]? {
+        get { keySpan.copy(from: bytes) }
+        set { self = KafkaConsumerRecord(replacingBytesOf: self, key: newValue, value: value) }
+    }
+
+    /// The value; `nil` is a null value.
+    public var value: [UInt8]? {
+        get { valueSpan.copy(from: bytes) }
+        set { self = KafkaConsumerRecord(replacingBytesOf: self, key: key, value: newValue) }
+    }
+
+    /// Calls `body` with the key's bytes in place (`nil` for a null key), without copying them.
+    public func withUnsafeKeyBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        try keySpan.withBytes(in: bytes, body)
+    }
+
+    /// Calls `body` with the value's bytes in place (`nil` for a null value), without copying them.
+    public func withUnsafeValueBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        try valueSpan.withBytes(in: bytes, body)
+    }
 
     /// The record's topic and partition.
     public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
@@ -95,11 +125,69 @@ public struct KafkaConsumerRecord: Sendable {
         self.topic = topic
         self.partition = partition
         self.offset = offset
-        self.key = key
-        self.value = value
         self.headers = headers
         self.timestampMilliseconds = timestampMilliseconds
         self.timestampType = timestampType
         self.assignmentEpoch = assignmentEpoch
+        // A record with one of the two shares that array rather than copying it.
+        switch (key, value) {
+        case (nil, let value?):
+            (bytes, keySpan, valueSpan) = (value, .null, ByteSpan(start: 0, count: value.count))
+        case (let key?, nil):
+            (bytes, keySpan, valueSpan) = (key, ByteSpan(start: 0, count: key.count), .null)
+        case (nil, nil):
+            (bytes, keySpan, valueSpan) = ([], .null, .null)
+        case (let key?, let value?):
+            (bytes, keySpan, valueSpan) = (key + value, ByteSpan(start: 0, count: key.count), ByteSpan(start: key.count, count: value.count))
+        }
+    }
+
+    private init(replacingBytesOf record: KafkaConsumerRecord, key: [UInt8]?, value: [UInt8]?) {
+        self.init(
+            topic: record.topic, partition: record.partition, offset: record.offset, key: key, value: value,
+            headers: record.headers, timestampMilliseconds: record.timestampMilliseconds,
+            timestampType: record.timestampType, assignmentEpoch: record.assignmentEpoch)
+    }
+
+    /// A record whose key and value lie in `bytes`, a buffer shared with the rest of its batch.
+    init(
+        topic: String, partition: Int32, offset: Int64, bytes: [UInt8], key: ByteSpan, value: ByteSpan,
+        headers: [KafkaHeader], timestampMilliseconds: Int64?, timestampType: KafkaTimestampType?
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.bytes = bytes
+        self.keySpan = key
+        self.valueSpan = value
+        self.headers = headers
+        self.timestampMilliseconds = timestampMilliseconds
+        self.timestampType = timestampType
+        self.assignmentEpoch = 0
+    }
+}
+
+/// Where a key or a value lies in a record's buffer; a negative count is null.
+struct ByteSpan: Sendable {
+    var start: Int
+    var count: Int
+
+    static let null = ByteSpan(start: 0, count: -1)
+
+    func copy(from bytes: [UInt8]) -> [UInt8]? {
+        count < 0 ? nil : Array(bytes[start..<start + count])
+    }
+
+    func withBytes<R, E: Error>(in bytes: [UInt8], _ body: (UnsafeRawBufferPointer?) throws(E) -> R) throws(E) -> R {
+        guard count >= 0 else { return try body(nil) }
+        // withUnsafeBytes rethrows untyped errors: carry the typed one out through a Result.
+        let result: Result<R, E> = bytes.withUnsafeBytes { buffer in
+            do throws(E) {
+                return .success(try body(UnsafeRawBufferPointer(rebasing: buffer[start..<start + count])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 }

@@ -21,24 +21,26 @@ struct BenchSettings: Sendable {
     static let batchSize = "131072"
     static let queuedMinMessages = "1000000"
     static let bufferCapacity = Int(ProcessInfo.processInfo.environment["BENCH_BUFFER"] ?? "") ?? 2048
+    /// BENCH_ONLY=produce-c|produce-swift|…: run one phase alone, for profiling it.
+    static let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
 }
 
 func rate(_ records: Int, _ seconds: Double) -> Double { Double(records) / seconds }
 
 func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings) async throws -> Double {
-    let producer = try KafkaProducer(
-        configuration: KafkaProducerConfiguration(bootstrapServers: brokers, properties: ["batch.size": BenchSettings.batchSize]))
-    let value = [UInt8](repeating: UInt8(ascii: "v"), count: settings.valueSize)
     let delivered = Counter()
     let failed = Counter()
-    // One callback for every record, as the C baseline registers one: a closure made per record
-    // would measure the closure's allocation and its captures' reference counting, not the wrapper.
-    let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { result in
-        switch result {
-        case .success: delivered.increment()
-        case .failure: failed.increment()
-        }
-    }
+    // One handler for the producer and a token per record, as the C baseline registers one
+    // callback and passes an opaque per message.
+    let producer = try KafkaProducer(
+        configuration: KafkaProducerConfiguration(bootstrapServers: brokers, properties: ["batch.size": BenchSettings.batchSize]),
+        deliveryHandler: { _, result in
+            switch result {
+            case .success: delivered.increment()
+            case .failure: failed.increment()
+            }
+        })
+    let value = [UInt8](repeating: UInt8(ascii: "v"), count: settings.valueSize)
     let start = ContinuousClock.now
     // The key is written into one reused buffer, as the C baseline snprintf()s into one: the
     // producer copies it, so the buffer is uniquely owned again by the next iteration.
@@ -49,7 +51,7 @@ func wrapperProduce(_ brokers: String, topic: String, _ settings: BenchSettings)
         let record = KafkaProducerRecord(topic: topic, key: key, value: value)
         // librdkafka's queue holds a million records, so enqueue is not expected to refuse;
         // if it does, wait for acknowledgements to make room.
-        while !tryEnqueue(producer, record, onDelivery) {
+        while !tryEnqueue(producer, record, token: UInt(index)) {
             try await Task.sleep(for: .milliseconds(1))
         }
     }
@@ -81,11 +83,9 @@ final class Counter: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
 }
 
-func tryEnqueue(
-    _ producer: KafkaProducer, _ record: KafkaProducerRecord, _ onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
-) -> Bool {
+func tryEnqueue(_ producer: KafkaProducer, _ record: KafkaProducerRecord, token: UInt) -> Bool {
     do {
-        try producer.enqueue(record, onDelivery: onDelivery)
+        try producer.enqueue(record, token: token)
         return true
     } catch {
         return false
@@ -135,6 +135,12 @@ func wrapperConsume(_ brokers: String, topic: String, _ settings: BenchSettings,
     return elapsed.seconds
 }
 
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
@@ -165,6 +171,33 @@ struct KafkaBench {
         var cProduce = Double.infinity, swiftProduce = Double.infinity
         var cConsume = Double.infinity, swiftConsume = Double.infinity, swiftBatchConsume = Double.infinity
         var retained = Int.max
+        if let only = BenchSettings.only {
+            let started = ContinuousClock.now
+            let usage0 = cpuSeconds()
+            switch only {
+            case "produce-c": _ = otp_baseline_produce(brokers, "bench-c-0", settings.count, Int32(settings.valueSize))
+            case "produce-swift": _ = try await wrapperProduce(brokers, topic: "bench-swift-0", settings)
+            case "consume-c", "consume-swift":
+                _ = otp_baseline_produce(brokers, "bench-c-0", settings.count, Int32(settings.valueSize))
+                var consume = settings
+                consume.count = try await retainedRecords(brokers, topic: "bench-c-0")
+                let usage = cpuSeconds(), begin = ContinuousClock.now
+                if only == "consume-c" {
+                    _ = otp_baseline_consume(brokers, "bench-c-0", consume.count, settings.fetchWait)
+                } else {
+                    _ = try await wrapperConsume(brokers, topic: "bench-c-0", consume, batches: true)
+                }
+                let seconds = (ContinuousClock.now - begin).seconds
+                print(String(format: "%@: %.0f rec/s, %.2f s wall, %.2f s CPU", only, Double(consume.count) / seconds, seconds, cpuSeconds() - usage))
+                cluster.shutdown()
+                return
+            default: print("BENCH_ONLY: produce-c or produce-swift"); exit(2)
+            }
+            let wall = (ContinuousClock.now - started).seconds
+            print(String(format: "%@: %.0f rec/s, %.2f s wall, %.2f s CPU", only, Double(settings.count) / wall, wall, cpuSeconds() - usage0))
+            cluster.shutdown()
+            return
+        }
         for round in 0..<settings.rounds {
             let c = otp_baseline_produce(brokers, "bench-c-\(round)", settings.count, Int32(settings.valueSize))
             guard c > 0 else { print("baseline produce failed"); exit(1) }

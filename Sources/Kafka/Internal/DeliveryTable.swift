@@ -1,6 +1,13 @@
+import CRdKafka
 import Synchronization
 
 /// Pending deliveries, each passed to librdkafka as the message opaque.
+///
+/// Two kinds of opaque: a retained `Pending` (a completion of its own, for `send` and
+/// `enqueue(_:onDelivery:)`), or a caller's token with the lowest bit set (object addresses
+/// are aligned, so the bit tells them apart), whose report goes to the producer's one
+/// delivery handler. Tokens cost no allocation per record, which is what librdkafka's own
+/// model (one callback, an opaque per message) costs in C.
 ///
 /// Every path releases an entry exactly once (rule 2 of the wrapping notes): `complete` when
 /// the delivery report arrives (purged records report too), `cancel` when the produce call
@@ -9,6 +16,17 @@ import Synchronization
 /// every record.
 final class DeliveryTable: Sendable {
     typealias Completion = @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    typealias TokenCompletion = @Sendable (UInt, Result<KafkaDeliveryReport, KafkaError>) -> Void
+
+    /// Receives the reports of records enqueued with a token.
+    private let tokenCompletion: TokenCompletion?
+
+    init(tokenCompletion: TokenCompletion? = nil) {
+        self.tokenCompletion = tokenCompletion
+    }
+
+    /// The largest token `register(token:)` takes: one bit of the opaque marks it as a token.
+    static let maxToken = UInt.max >> 1
 
     private final class Pending: Sendable {
         let topic: String
@@ -32,17 +50,34 @@ final class DeliveryTable: Sendable {
         return Unmanaged.passRetained(Pending(topic: topic, completion: completion)).toOpaque()
     }
 
+    /// Registers a record whose report goes to the token handler; returns its opaque.
+    func register(token: UInt) -> UnsafeMutableRawPointer {
+        precondition(token <= Self.maxToken, "delivery tokens go up to KafkaProducer.maxDeliveryToken")
+        registered.value.add(1, ordering: .relaxed)
+        return UnsafeMutableRawPointer(bitPattern: token << 1 | 1)!
+    }
+
+    private static func isToken(_ opaque: UnsafeMutableRawPointer) -> Bool { UInt(bitPattern: opaque) & 1 == 1 }
+
     /// Releases a registration whose produce call failed.
     func cancel(_ opaque: UnsafeMutableRawPointer) {
-        Unmanaged<Pending>.fromOpaque(opaque).release()
+        if !Self.isToken(opaque) { Unmanaged<Pending>.fromOpaque(opaque).release() }
         registered.value.subtract(1, ordering: .relaxed)
     }
 
-    /// Completes a delivery from librdkafka's report.
-    func complete(_ opaque: UnsafeMutableRawPointer, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) {
-        let pending = Unmanaged<Pending>.fromOpaque(opaque).takeRetainedValue()
+    /// Completes a delivery from librdkafka's report. `topic` is the record's topic handle,
+    /// whose opaque is its `TopicName`.
+    func complete(_ opaque: UnsafeMutableRawPointer, topic: OpaquePointer?, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) {
         finished.value.add(1, ordering: .relaxed)
-        pending.completion(result.map { KafkaDeliveryReport(topic: pending.topic, partition: $0.partition, offset: $0.offset) })
+        guard Self.isToken(opaque) else {
+            let pending = Unmanaged<Pending>.fromOpaque(opaque).takeRetainedValue()
+            pending.completion(result.map { KafkaDeliveryReport(topic: pending.topic, partition: $0.partition, offset: $0.offset) })
+            return
+        }
+        guard let tokenCompletion else { return }
+        let name = TopicName.of(topic)
+        tokenCompletion(
+            UInt(bitPattern: opaque) >> 1, result.map { KafkaDeliveryReport(topic: name, partition: $0.partition, offset: $0.offset) })
     }
 
     /// How many deliveries are waiting for a report (a snapshot: both counters move while it is
@@ -58,4 +93,18 @@ private final class PaddedCounter: Sendable {
     let value = Atomic<Int>(0)
     // 56 bytes after the counter: the next object's fields start on another 64-byte line.
     private let padding: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+}
+
+/// A topic's name, kept as its librdkafka topic handle's opaque so that a delivery report can
+/// name the topic without a lock or a lookup.
+final class TopicName: Sendable {
+    let name: String
+
+    init(_ name: String) { self.name = name }
+
+    /// The name stored on a producer's topic handle.
+    static func of(_ topic: OpaquePointer?) -> String {
+        guard let topic, let opaque = rd_kafka_topic_opaque(topic) else { return "" }
+        return Unmanaged<TopicName>.fromOpaque(opaque).takeUnretainedValue().name
+    }
 }

@@ -7,7 +7,9 @@ import Logging
 /// (`log.queue=true`), and errors, statistics, delivery reports and rebalances are served by
 /// `rd_kafka_poll` / `rd_kafka_consumer_poll`. None of them may block for long.
 final class RDKafkaCallbacks: Sendable {
-    typealias DeliveryHandler = @Sendable (_ opaque: UnsafeMutableRawPointer, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) -> Void
+    typealias DeliveryHandler = @Sendable (
+        _ opaque: UnsafeMutableRawPointer, _ topic: OpaquePointer?, _ result: Result<(partition: Int32, offset: Int64), KafkaError>
+    ) -> Void
     typealias CommitHandler = @Sendable (_ err: rd_kafka_resp_err_t, _ offsets: [KafkaTopicPartition: Int64], _ failed: [KafkaTopicPartition: KafkaError]) -> Void
     typealias RebalanceHandler = @Sendable (_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void
 
@@ -88,12 +90,12 @@ private let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_k
     else { return }
     let m = message.pointee
     if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-        onDelivery(id, .success((m.partition, m.offset)))
+        onDelivery(id, m.rkt, .success((m.partition, m.offset)))
     } else {
         var error = KafkaError(m.err)
         error.persistence = KafkaError.Persistence(rd_kafka_message_status(message))
         if m.err == RD_KAFKA_RESP_ERR__FATAL { error.isFatal = true }
-        onDelivery(id, .failure(error))
+        onDelivery(id, m.rkt, .failure(error))
     }
 }
 
