@@ -27,7 +27,7 @@ extension KafkaConsumer {
     static let maxBatch = 1024
     /// Stops a drain once its keys and values reach this size: a batch's records share one
     /// buffer, which lives as long as the last of them.
-    static let maxBatchBytes = 256 * 1024
+    static let maxBatchBytes = 64 * 1024
 
     /// One turn of the poll thread: serve close, fetch a batch, commit and watch. Returns false
     /// once the consumer is closed.

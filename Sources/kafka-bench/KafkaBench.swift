@@ -21,7 +21,7 @@ struct BenchSettings: Sendable {
     static let batchSize = "131072"
     static let queuedMinMessages = "1000000"
     static let bufferCapacity = Int(ProcessInfo.processInfo.environment["BENCH_BUFFER"] ?? "") ?? 2048
-    /// BENCH_ONLY=produce-c|produce-swift|…: run one phase alone, for profiling it.
+    /// BENCH_ONLY=produce-swift,…: run only these phases (see `Phase`), for profiling one side.
     static let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
 }
 
@@ -135,6 +135,35 @@ func wrapperConsume(_ brokers: String, topic: String, _ settings: BenchSettings,
     return elapsed.seconds
 }
 
+/// The measured phases, named as BENCH_ONLY takes them.
+enum Phase: String, CaseIterable, Hashable {
+    case produceC = "produce-c"
+    case produceSwift = "produce-swift"
+    case consumeC = "consume-c"
+    case consumeSwift = "consume-swift"
+    case consumeSwiftBatches = "consume-swift-batches"
+}
+
+/// One phase's own timing (what its function returns, in seconds) and the process's CPU time over it.
+struct Sample {
+    var seconds: Double
+    var cpu: Double
+}
+
+func measure(_ body: () throws -> Double) throws -> Sample {
+    let cpu = cpuSeconds()
+    let seconds = try body()
+    guard seconds > 0 else { throw KafkaError(code: -1, name: "_BENCH", message: "the C baseline failed (see above)") }
+    return Sample(seconds: seconds, cpu: cpuSeconds() - cpu)
+}
+
+func measure(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Double) async throws -> Sample {
+    let cpu = cpuSeconds()
+    let seconds = try await body()
+    return Sample(seconds: seconds, cpu: cpuSeconds() - cpu)
+}
+
+/// The process's user and system CPU time so far, in seconds.
 func cpuSeconds() -> Double {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -168,66 +197,74 @@ struct KafkaBench {
         // 2-core machine then hits both alike. Both consumers read the topic C produced: how
         // records were batched decides how much one fetch returns, so reading different
         // topics would compare the producers instead.
-        var cProduce = Double.infinity, swiftProduce = Double.infinity
-        var cConsume = Double.infinity, swiftConsume = Double.infinity, swiftBatchConsume = Double.infinity
-        var retained = Int.max
-        if let only = BenchSettings.only {
-            let started = ContinuousClock.now
-            let usage0 = cpuSeconds()
-            switch only {
-            case "produce-c": _ = otp_baseline_produce(brokers, "bench-c-0", settings.count, Int32(settings.valueSize))
-            case "produce-swift": _ = try await wrapperProduce(brokers, topic: "bench-swift-0", settings)
-            case "consume-c", "consume-swift":
-                _ = otp_baseline_produce(brokers, "bench-c-0", settings.count, Int32(settings.valueSize))
-                var consume = settings
-                consume.count = try await retainedRecords(brokers, topic: "bench-c-0")
-                let usage = cpuSeconds(), begin = ContinuousClock.now
-                if only == "consume-c" {
-                    _ = otp_baseline_consume(brokers, "bench-c-0", consume.count, settings.fetchWait)
-                } else {
-                    _ = try await wrapperConsume(brokers, topic: "bench-c-0", consume, batches: true)
-                }
-                let seconds = (ContinuousClock.now - begin).seconds
-                print(String(format: "%@: %.0f rec/s, %.2f s wall, %.2f s CPU", only, Double(consume.count) / seconds, seconds, cpuSeconds() - usage))
-                cluster.shutdown()
-                return
-            default: print("BENCH_ONLY: produce-c or produce-swift"); exit(2)
-            }
-            let wall = (ContinuousClock.now - started).seconds
-            print(String(format: "%@: %.0f rec/s, %.2f s wall, %.2f s CPU", only, Double(settings.count) / wall, wall, cpuSeconds() - usage0))
-            cluster.shutdown()
-            return
+        let phases = BenchSettings.only.map { Set($0.split(separator: ",").map(String.init)) } ?? Set(Phase.allCases.map(\.rawValue))
+        guard phases.isSubset(of: Phase.allCases.map(\.rawValue)) else {
+            print("BENCH_ONLY takes a comma-separated list of: \(Phase.allCases.map(\.rawValue).joined(separator: ", "))")
+            exit(2)
         }
+        var best: [Phase: Sample] = [:]
+        var retained = Int.max
+        func keep(_ phase: Phase, _ sample: Sample) {
+            if sample.seconds < best[phase]?.seconds ?? .infinity { best[phase] = sample }
+        }
+        let consumes: Set<Phase> = [.consumeC, .consumeSwift, .consumeSwiftBatches]
         for round in 0..<settings.rounds {
-            let c = otp_baseline_produce(brokers, "bench-c-\(round)", settings.count, Int32(settings.valueSize))
-            guard c > 0 else { print("baseline produce failed"); exit(1) }
-            cProduce = min(cProduce, c)
-            swiftProduce = min(swiftProduce, try await wrapperProduce(brokers, topic: "bench-swift-\(round)", settings))
+            let cTopic = "bench-c-\(round)"
+            // The consumers read what C produced: produce it even when only a consume phase runs.
+            if phases.contains(Phase.produceC.rawValue) || !consumes.isDisjoint(with: phases.compactMap(Phase.init)) {
+                let sample = try measure { otp_baseline_produce(brokers, cTopic, settings.count, Int32(settings.valueSize)) }
+                if phases.contains(Phase.produceC.rawValue) { keep(.produceC, sample) }
+            }
+            if phases.contains(Phase.produceSwift.rawValue) {
+                keep(.produceSwift, try await measure { try await wrapperProduce(brokers, topic: "bench-swift-\(round)", settings) })
+            }
+            guard !consumes.isDisjoint(with: phases.compactMap(Phase.init)) else { continue }
             // The embedded cluster keeps a bounded log per partition and drops the oldest
             // records of a large topic, so both consumers read exactly what it retained.
             var consume = settings
-            consume.count = try await retainedRecords(brokers, topic: "bench-c-\(round)")
+            consume.count = try await retainedRecords(brokers, topic: cTopic)
             retained = min(retained, consume.count)
-            let cc = otp_baseline_consume(brokers, "bench-c-\(round)", consume.count, settings.fetchWait)
-            guard cc > 0 else { print("baseline consume failed"); exit(1) }
-            cConsume = min(cConsume, cc)
-            swiftConsume = min(swiftConsume, try await wrapperConsume(brokers, topic: "bench-c-\(round)", consume, batches: false))
-            swiftBatchConsume = min(swiftBatchConsume, try await wrapperConsume(brokers, topic: "bench-c-\(round)", consume, batches: true))
+            if phases.contains(Phase.consumeC.rawValue) {
+                keep(.consumeC, try measure { otp_baseline_consume(brokers, cTopic, consume.count, settings.fetchWait) })
+            }
+            if phases.contains(Phase.consumeSwift.rawValue) {
+                keep(.consumeSwift, try await measure { try await wrapperConsume(brokers, topic: cTopic, consume, batches: false) })
+            }
+            if phases.contains(Phase.consumeSwiftBatches.rawValue) {
+                keep(.consumeSwiftBatches, try await measure { try await wrapperConsume(brokers, topic: cTopic, consume, batches: true) })
+            }
         }
 
-        print("consumed: the \(retained) records the embedded cluster retained of \(settings.count)")
-        let rows = [
-            ("produce (enqueue)", rate(settings.count, cProduce), rate(settings.count, swiftProduce)),
-            ("consume (records)", rate(retained, cConsume), rate(retained, swiftConsume)),
-            ("consume (batches)", rate(retained, cConsume), rate(retained, swiftBatchConsume)),
+        if retained != .max { print("consumed: the \(retained) records the embedded cluster retained of \(settings.count)") }
+        print("CPU: the whole process's (both sides share it with the embedded brokers), per record, in the best round")
+        let rows: [(String, Phase, Phase, Int)] = [
+            ("produce (enqueue)", .produceC, .produceSwift, settings.count),
+            ("consume (records)", .consumeC, .consumeSwift, retained),
+            ("consume (batches)", .consumeC, .consumeSwiftBatches, retained),
         ]
-        print(padded("phase", 20) + padded("C librdkafka rec/s", 22) + padded("Swift wrapper rec/s", 22) + "ratio")
-        for (phase, baseline, wrapper) in rows {
-            print(padded(phase, 20) + padded(String(format: "%.0f", baseline), 22) + padded(String(format: "%.0f", wrapper), 22) + String(format: "%.2f", wrapper / baseline))
+        print(padded("phase", 20) + padded("C rec/s", 12) + padded("Swift rec/s", 14) + padded("ratio", 8) + "CPU µs/record C, Swift")
+        var ratios: [Phase: Double] = [:]
+        for (name, baselinePhase, wrapperPhase, count) in rows {
+            guard let baseline = best[baselinePhase], let wrapper = best[wrapperPhase] else { continue }
+            let ratio = rate(count, wrapper.seconds) / rate(count, baseline.seconds)
+            ratios[wrapperPhase] = ratio
+            print(
+                padded(name, 20) + padded(String(format: "%.0f", rate(count, baseline.seconds)), 12)
+                    + padded(String(format: "%.0f", rate(count, wrapper.seconds)), 14) + padded(String(format: "%.2f", ratio), 8)
+                    + String(format: "%.2f, %.2f", baseline.cpu * 1e6 / Double(count), wrapper.cpu * 1e6 / Double(count)))
+        }
+        // Phases run without their counterpart (BENCH_ONLY) get a line of their own.
+        let paired = Set(rows.filter { best[$0.1] != nil && best[$0.2] != nil }.flatMap { [$0.1, $0.2] })
+        for phase in Phase.allCases where !paired.contains(phase) {
+            guard let sample = best[phase] else { continue }
+            let count = phase == .produceC || phase == .produceSwift ? settings.count : retained
+            print(String(format: "%@: %.0f rec/s, CPU %.2f µs/record", phase.rawValue, rate(count, sample.seconds), sample.cpu * 1e6 / Double(count)))
         }
         // consume_ratio is the batch reader's: the form a throughput-bound reader uses, as the
         // producer side uses `enqueue` rather than awaiting each `send`. The table shows both.
-        print(String(format: "produce_ratio=%.2f consume_ratio=%.2f", rows[0].2 / rows[0].1, rows[2].2 / rows[2].1))
+        if let produce = ratios[.produceSwift], let consume = ratios[.consumeSwiftBatches] {
+            print(String(format: "produce_ratio=%.2f consume_ratio=%.2f", produce, consume))
+        }
         cluster.shutdown()
     }
 }

@@ -88,7 +88,7 @@ struct DeliveryTokenTests {
     @Test func recordsFetchedTogetherKeepTheirOwnBytes() async throws {
         try await withTestCluster(brokers: 1, topics: ["shared": 1]) { cluster in
             let producer = try makeProducer(cluster)
-            // Sizes around the drain's byte cap, empty and null keys and values among them.
+            // Sizes below and past the drain's byte cap (64 KB), empty and null keys and values among them.
             var sent: [(key: [UInt8]?, value: [UInt8]?)] = []
             for index in 0..<300 {
                 let key: [UInt8]? = index % 7 == 0 ? nil : index % 11 == 0 ? [] : bytes("key-\(index)")
