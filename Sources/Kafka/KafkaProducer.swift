@@ -1,16 +1,18 @@
 import CRdKafka
+import Dispatch
 import Logging
 
 /// An idempotent Kafka producer over librdkafka.
 ///
 /// `send` returns once the brokers acknowledged the record; `enqueue` is the callback form for
-/// high throughput. librdkafka's polling runs on a thread of its own. Call `close` when done:
+/// high throughput. librdkafka's polling runs on a thread of its own, which also makes the
+/// produce calls (see `ProduceHandoff` for why). Call `close` when done:
 /// it flushes, stops the poll thread and destroys the handle, bounded in time.
 ///
 /// A fatal error (for example the idempotent producer losing its sequence) is logged, kept in
 /// `fatalError`, and thrown by every later send: the instance must then be replaced.
 public final class KafkaProducer: Sendable {
-    private struct State {
+    struct State {
         var closed = false
         var fatalError: KafkaError?
         /// Cached topic handles: looking a topic up per record costs more than the record.
@@ -20,12 +22,40 @@ public final class KafkaProducer: Sendable {
         /// The topic enqueued to last: records come in long runs of one topic, and comparing
         /// the name costs less than hashing it for the dictionary.
         var lastTopic: (name: String, handle: OpaquePointer)?
+        /// Records on their way to the poll thread, which produces them (see `ProduceHandoff`).
+        var handoff = ProduceHandoff()
+        /// librdkafka's main queue, to wake the poll thread's `rd_kafka_poll` for new records;
+        /// nil once destroyed at close.
+        var mainQueue: OpaquePointer?
+
+        /// The handle for topic `name`, made on first use.
+        mutating func topicHandle(_ name: String, producer: OpaquePointer) throws(KafkaError) -> OpaquePointer {
+            if let fatalError { throw fatalError }
+            if closed { throw .state("the producer is closed") }
+            if let last = lastTopic, last.name == name { return last.handle }
+            if let topic = topics[name] {
+                lastTopic = (name, topic)
+                return topic
+            }
+            // The handle carries its name for delivery reports (see `TopicName`).
+            let topicName = TopicName(name)
+            guard let topic = otp_rdk_topic_new(producer, name, Unmanaged.passUnretained(topicName).toOpaque()) else {
+                throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "invalid topic name")
+            }
+            names.append(topicName)
+            topics[name] = topic
+            lastTopic = (name, topic)
+            return topic
+        }
     }
 
     private let handle: RDKafkaHandle
     private let deliveries: DeliveryTable
     private let state: Locked<State>
     private let pollLoop: PollLoop
+    private let pollThread: ProducerPollThread
+    /// Signalled by the poll thread when the handoff drained while a flush waits for it.
+    private let drained: DispatchSemaphore
     private let logger: Logger
     private let deliveryTimeout: Duration
 
@@ -52,17 +82,19 @@ public final class KafkaProducer: Sendable {
                     callbackLogger.warning("producer error: \(error)", metadata: [KafkaLogKey.error: "\(error.name)"])
                 }
             },
-            onDelivery: { id, topic, result in deliveries.complete(id, topic: topic, result) })
+            deliveries: deliveries)
         let handle = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, properties: configuration.librdkafkaProperties, callbacks: callbacks)
         self.handle = handle
         self.deliveries = deliveries
         self.state = state
         self.logger = logger
         self.deliveryTimeout = configuration.deliveryTimeout
-        self.pollLoop = PollLoop(name: "rdkafka-producer-poll") {
-            rd_kafka_poll(handle.pointer, 100)
-            return true
-        }
+        let drained = DispatchSemaphore(value: 0)
+        self.drained = drained
+        state.withLock { $0.mainQueue = rd_kafka_queue_get_main(handle.pointer) }
+        let pollThread = ProducerPollThread(handle: handle, state: state, deliveries: deliveries, drained: drained)
+        self.pollThread = pollThread
+        self.pollLoop = PollLoop(name: "rdkafka-producer-poll") { pollThread.runOnce() }
     }
 
     /// The fatal error that made this producer unusable, if one happened.
@@ -100,83 +132,90 @@ public final class KafkaProducer: Sendable {
 
     private static let queueFullCode = Int32(RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue)
 
-    /// Hands one record to librdkafka and returns at once; `onDelivery` runs when the brokers
+    /// Hands one record to the producer and returns at once; `onDelivery` runs when the brokers
     /// acknowledged it or delivery failed.
     ///
     /// `onDelivery` runs on the producer's poll thread: it must not block.
     /// - Throws: `KafkaError` when the record was not taken (`_QUEUE_FULL` is retriable);
-    ///   `onDelivery` is then never called.
+    ///   `onDelivery` is then never called. A record librdkafka refuses later (too large, an
+    ///   unknown partition) reaches `onDelivery` as a failure that was not persisted.
     public func enqueue(
         _ record: KafkaProducerRecord,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
-        let topic = try topicHandle(record.topic)
-        try produce(record, topic: topic, opaque: deliveries.register(topic: record.topic, onDelivery))
+        try handOff(record, opaque: deliveries.register(topic: record.topic, onDelivery))
     }
 
     /// The largest token `enqueue(_:token:)` takes.
     public static let maxDeliveryToken = DeliveryTable.maxToken
 
-    /// Hands one record to librdkafka and returns at once; its report goes to the producer's
+    /// Hands one record to the producer and returns at once; its report goes to the producer's
     /// `deliveryHandler` with `token`, as librdkafka's own callback with a per-message opaque.
     ///
     /// The form for high rates: nothing is allocated per record beyond librdkafka's copy.
     /// Without a `deliveryHandler` the reports are only counted (`pendingDeliveries`).
     /// - Throws: `KafkaError` when the record was not taken (`_QUEUE_FULL` is retriable);
-    ///   no report comes for it then.
+    ///   no report comes for it then. Later refusals arrive as reports, as with `onDelivery`.
     public func enqueue(_ record: KafkaProducerRecord, token: UInt) throws(KafkaError) {
         precondition(token <= Self.maxDeliveryToken, "a delivery token is at most KafkaProducer.maxDeliveryToken")
-        let topic = try topicHandle(record.topic)
-        try produce(record, topic: topic, opaque: deliveries.register(token: token))
+        try handOff(record, opaque: deliveries.register(token: token))
     }
 
-    private func produce(_ record: KafkaProducerRecord, topic: OpaquePointer, opaque: UnsafeMutableRawPointer) throws(KafkaError) {
-        let headers = RDKafkaHeaders.make(record.headers)
-        let error = record.key.withOptionalBytes { key, keyCount in
-            record.value.withOptionalBytes { value, valueCount in
-                otp_rdk_produce(
-                    handle.pointer, topic, record.partition ?? RD_KAFKA_PARTITION_UA,
-                    key, keyCount, value, valueCount, headers,
-                    record.timestampMilliseconds ?? 0, opaque)
+    private func handOff(_ record: KafkaProducerRecord, opaque: UnsafeMutableRawPointer) throws(KafkaError) {
+        let pointers = ProduceHandoff.Pointers(headers: RDKafkaHeaders.make(record.headers), opaque: opaque)
+        let handle = self.handle
+        let taken: KafkaError? = state.withLock { state in
+            do throws(KafkaError) {
+                let topic = try state.topicHandle(record.topic, producer: handle.pointer)
+                if try state.handoff.append(record, topic: topic, pointers), let queue = state.mainQueue {
+                    // Under the lock, so that close cannot destroy the queue in between.
+                    rd_kafka_queue_yield(queue)
+                }
+                return nil
+            } catch {
+                return error
             }
         }
-        if let error {
+        if let taken {
             deliveries.cancel(opaque)
-            if let headers { rd_kafka_headers_destroy(headers) }
-            throw KafkaError(consuming: error)
+            if let headers = pointers.headers { rd_kafka_headers_destroy(headers) }
+            throw taken
         }
-    }
-
-    private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
-        let result: Result<OpaquePointer, KafkaError> = state.withLock { state in
-            if let fatal = state.fatalError { return .failure(fatal) }
-            if state.closed { return .failure(.state("the producer is closed")) }
-            if let last = state.lastTopic, last.name == name { return .success(last.handle) }
-            if let topic = state.topics[name] {
-                state.lastTopic = (name, topic)
-                return .success(topic)
-            }
-            // The handle carries its name for delivery reports (see `TopicName`).
-            let topicName = TopicName(name)
-            guard let topic = otp_rdk_topic_new(handle.pointer, name, Unmanaged.passUnretained(topicName).toOpaque()) else {
-                return .failure(KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message: "invalid topic name"))
-            }
-            state.names.append(topicName)
-            state.topics[name] = topic
-            state.lastTopic = (name, topic)
-            return .success(topic)
-        }
-        return try result.get()
     }
 
     /// Waits until every enqueued record is acknowledged or failed, at most `timeout`.
     /// - Throws: `KafkaError` with `_TIMED_OUT` when records were still outstanding.
     public func flush(timeout: Duration) async throws(KafkaError) {
         let handle = self.handle
+        let deadline = ContinuousClock.now + timeout
+        // First every handed-off record into librdkafka, then librdkafka's queue.
+        guard await waitForHandoff(until: deadline) else { throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT) }
         let err = await DedicatedThread.run(name: "rdkafka-flush") {
-            rd_kafka_flush(handle.pointer, Int32(clamping: timeout.milliseconds))
+            rd_kafka_flush(handle.pointer, Int32(clamping: max(deadline - ContinuousClock.now, .zero).milliseconds))
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+    }
+
+    /// Waits, on a thread of its own, until the poll thread has taken and produced (or failed)
+    /// everything handed off. False when `deadline` passed first.
+    private func waitForHandoff(until deadline: ContinuousClock.Instant) async -> Bool {
+        let state = self.state
+        let drained = self.drained
+        return await DedicatedThread.run(name: "rdkafka-flush") {
+            while !state.withLock({ state in
+                if state.handoff.isDrained { return true }
+                state.handoff.drainWaiters += 1
+                return false
+            }) {
+                let left = deadline - ContinuousClock.now
+                // A signal left over from an earlier wait only makes the loop look again.
+                if left <= .zero || drained.wait(timeout: .now() + .milliseconds(Int(max(left.milliseconds, 1)))) == .timedOut {
+                    state.withLock { $0.handoff.drainWaiters = max(0, $0.handoff.drainWaiters - 1) }
+                    return false
+                }
+            }
+            return true
+        }
     }
 
     /// Flushes for at most `timeout`, then stops the producer. Records still undelivered are
@@ -193,12 +232,26 @@ public final class KafkaProducer: Sendable {
             try await flush(timeout: timeout)
         } catch {
             logger.warning("producer closed with \(deliveries.count) records unacknowledged: \(error)")
+            // Records not yet produced fail on the poll thread, unwritten; only then purge, so
+            // that none enters librdkafka after its queues were emptied and goes unreported.
+            pollThread.abandon()
+            _ = await waitForHandoff(until: ContinuousClock.now + .seconds(2))
             rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
             // Purged records report through the poll thread, which still runs: every sender
             // hears, with an error saying whether the record may have been written.
             _ = try? await flush(timeout: .seconds(2))
         }
         await pollLoop.stop()
+        // Whatever never reached the poll thread fails now: none of it was written.
+        var left = state.withLock { state in
+            if let queue = state.mainQueue { rd_kafka_queue_destroy(queue) }
+            state.mainQueue = nil
+            return state.handoff.takeAll()
+        }
+        left.drain { entry, _, _, _, _ in
+            if let headers = entry.headers { rd_kafka_headers_destroy(headers) }
+            deliveries.fail(entry.opaque, KafkaError(RD_KAFKA_RESP_ERR__PURGE_QUEUE, message: "the producer closed before sending it"))
+        }
         if deliveries.count > 0 {
             logger.error("producer closed with \(deliveries.count) delivery reports never received")
         }

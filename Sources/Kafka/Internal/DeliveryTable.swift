@@ -65,6 +65,14 @@ final class DeliveryTable: Sendable {
         registered.value.subtract(1, ordering: .relaxed)
     }
 
+    /// Fails a registration whose produce call failed, or never ran, on the poll thread: no
+    /// report will come for it, and it was not written.
+    func fail(_ opaque: UnsafeMutableRawPointer, _ error: KafkaError) {
+        var error = error
+        error.persistence = .notPersisted
+        complete(opaque, topic: nil, .failure(error))
+    }
+
     /// Completes a delivery from librdkafka's report. `topic` is the record's topic handle,
     /// whose opaque is its `TopicName`.
     func complete(_ opaque: UnsafeMutableRawPointer, topic: OpaquePointer?, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) {

@@ -36,7 +36,7 @@ enum RDKafkaHeaders {
 
 /// A valid address for empty buffers: C distinguishes "empty" (non-NULL, length 0) from "null".
 /// `nonisolated(unsafe)`: allocated once, never written after initialisation, only read by C.
-nonisolated(unsafe) private let emptyByte: UnsafeMutableRawPointer = {
+nonisolated(unsafe) let emptyByte: UnsafeMutableRawPointer = {
     let pointer = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
     pointer.storeBytes(of: 0, as: UInt8.self)
     return pointer
