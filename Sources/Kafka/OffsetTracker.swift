@@ -30,7 +30,8 @@ public struct OffsetTracker: Sendable {
         guard let oldest = pending.first, offset >= oldest, offset <= lastDelivered ?? Int64.min else { return false }
         if offset == oldest {
             _ = pending.popFirst()
-            while let next = pending.first, doneAhead.remove(next) != nil {
+            // In order, nothing is done ahead: skip hashing the next offset into an empty set.
+            while !doneAhead.isEmpty, let next = pending.first, doneAhead.remove(next) != nil {
                 _ = pending.popFirst()
             }
             return true
