@@ -18,6 +18,11 @@
  * race. Both sides (kafka-bench passes the same value) set it above the topic so that neither
  * measures that stall. */
 #define QUEUED_MIN_MESSAGES "1000000"
+/* The same for queued.max.messages.kbytes (default 65536, over all partitions): a reader that
+ * falls behind the fetchers by 64 MB makes them back off for fetch.error.backoff.ms (500 ms).
+ * Either side then stalled for 0.3 to 0.5 s in some runs and not in others (per-100k timings),
+ * which swung the consume ratio between 0.56 and 1.04. 1 GB holds the whole topic. */
+#define QUEUED_MAX_KBYTES "1048576"
 
 static double now_seconds(void) {
         struct timespec ts;
@@ -100,7 +105,8 @@ double otp_baseline_consume(const char *brokers, const char *topic, long count, 
             set(conf, "partition.assignment.strategy", "cooperative-sticky") ||
             set(conf, "fetch.wait.max.ms", fetch_wait_ms) ||
             set(conf, "max.partition.fetch.bytes", MAX_PARTITION_FETCH_BYTES) ||
-            set(conf, "queued.min.messages", QUEUED_MIN_MESSAGES)) {
+            set(conf, "queued.min.messages", QUEUED_MIN_MESSAGES) ||
+            set(conf, "queued.max.messages.kbytes", QUEUED_MAX_KBYTES)) {
                 rd_kafka_conf_destroy(conf);
                 return -1;
         }

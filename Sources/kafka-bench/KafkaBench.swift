@@ -20,6 +20,9 @@ struct BenchSettings: Sendable {
     /// Same as the C baseline's (baseline.c): the comparison must not hinge on properties only one side sets.
     static let batchSize = "131072"
     static let queuedMinMessages = "1000000"
+    /// Same as the C baseline's QUEUED_MAX_KBYTES: librdkafka's 64 MB made the fetchers back off
+    /// for 500 ms whenever a reader fell that far behind, on either side, in some runs only.
+    static let queuedMaxKilobytes = "1048576"
     static let bufferCapacity = Int(ProcessInfo.processInfo.environment["BENCH_BUFFER"] ?? "") ?? 2048
     /// BENCH_ONLY=produce-swift,…: run only these phases (see `Phase`), for profiling one side.
     static let only = ProcessInfo.processInfo.environment["BENCH_ONLY"]
@@ -110,6 +113,7 @@ func wrapperConsume(_ brokers: String, topic: String, _ settings: BenchSettings,
         properties: [
             "fetch.wait.max.ms": settings.fetchWait, "max.partition.fetch.bytes": "4194304",
             "queued.min.messages": BenchSettings.queuedMinMessages,
+            "queued.max.messages.kbytes": BenchSettings.queuedMaxKilobytes,
         ])
     let consumer = try KafkaConsumer(configuration: configuration)
     try consumer.subscribe(topics: [topic])
