@@ -119,7 +119,8 @@ public final class KafkaProducer: Sendable {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            // Delivery reports never carry _QUEUE_FULL: this is the enqueue being refused.
+            // Only the handoff refuses with _QUEUE_FULL (the poll thread waits out librdkafka's
+            // full queue, and fails records of a closing producer with _PURGE_QUEUE).
             if case .failure(let error) = result, error.code == Self.queueFullCode, ContinuousClock.now < deadline {
                 // The queue drains as the brokers acknowledge; wait for room rather than fail.
                 try? await Task.sleep(for: backoff)
@@ -143,7 +144,7 @@ public final class KafkaProducer: Sendable {
         _ record: KafkaProducerRecord,
         onDelivery: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
-        try handOff(record, opaque: deliveries.register(topic: record.topic, onDelivery))
+        try handOff(record, opaque: deliveries.register(onDelivery))
     }
 
     /// The largest token `enqueue(_:token:)` takes.
@@ -188,34 +189,30 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration) async throws(KafkaError) {
         let handle = self.handle
         let deadline = ContinuousClock.now + timeout
-        // First every handed-off record into librdkafka, then librdkafka's queue.
-        guard await waitForHandoff(until: deadline) else { throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT) }
-        let err = await DedicatedThread.run(name: "rdkafka-flush") {
-            rd_kafka_flush(handle.pointer, Int32(clamping: max(deadline - ContinuousClock.now, .zero).milliseconds))
+        let err = await DedicatedThread.run(name: "rdkafka-flush") { [self] in
+            // First every handed-off record into librdkafka, then librdkafka's queue.
+            guard waitForHandoff(until: deadline) else { return RD_KAFKA_RESP_ERR__TIMED_OUT }
+            return rd_kafka_flush(handle.pointer, Int32(clamping: max(deadline - ContinuousClock.now, .zero).milliseconds))
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
-    /// Waits, on a thread of its own, until the poll thread has taken and produced (or failed)
-    /// everything handed off. False when `deadline` passed first.
-    private func waitForHandoff(until deadline: ContinuousClock.Instant) async -> Bool {
-        let state = self.state
-        let drained = self.drained
-        return await DedicatedThread.run(name: "rdkafka-flush") {
-            while !state.withLock({ state in
-                if state.handoff.isDrained { return true }
-                state.handoff.drainWaiters += 1
+    /// Blocks until the poll thread has taken and produced (or failed) everything handed off.
+    /// False when `deadline` passed first. Runs on a dedicated thread, never the cooperative pool.
+    private func waitForHandoff(until deadline: ContinuousClock.Instant) -> Bool {
+        while !state.withLock({ state in
+            if state.handoff.isDrained { return true }
+            state.handoff.drainWaiters += 1
+            return false
+        }) {
+            let left = deadline - ContinuousClock.now
+            // A signal left over from an earlier wait only makes the loop look again.
+            if left <= .zero || drained.wait(timeout: .now() + .milliseconds(Int(max(left.milliseconds, 1)))) == .timedOut {
+                state.withLock { $0.handoff.drainWaiters = max(0, $0.handoff.drainWaiters - 1) }
                 return false
-            }) {
-                let left = deadline - ContinuousClock.now
-                // A signal left over from an earlier wait only makes the loop look again.
-                if left <= .zero || drained.wait(timeout: .now() + .milliseconds(Int(max(left.milliseconds, 1)))) == .timedOut {
-                    state.withLock { $0.handoff.drainWaiters = max(0, $0.handoff.drainWaiters - 1) }
-                    return false
-                }
             }
-            return true
         }
+        return true
     }
 
     /// Flushes for at most `timeout`, then stops the producer. Records still undelivered are
@@ -235,7 +232,8 @@ public final class KafkaProducer: Sendable {
             // Records not yet produced fail on the poll thread, unwritten; only then purge, so
             // that none enters librdkafka after its queues were emptied and goes unreported.
             pollThread.abandon()
-            _ = await waitForHandoff(until: ContinuousClock.now + .seconds(2))
+            let abandonedBy = ContinuousClock.now + .seconds(2)
+            _ = await DedicatedThread.run(name: "rdkafka-flush") { [self] in waitForHandoff(until: abandonedBy) }
             rd_kafka_purge(handle.pointer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
             // Purged records report through the poll thread, which still runs: every sender
             // hears, with an error saying whether the record may have been written.
@@ -248,10 +246,7 @@ public final class KafkaProducer: Sendable {
             state.mainQueue = nil
             return state.handoff.takeAll()
         }
-        left.drain { entry, _, _, _, _ in
-            if let headers = entry.headers { rd_kafka_headers_destroy(headers) }
-            deliveries.fail(entry.opaque, KafkaError(RD_KAFKA_RESP_ERR__PURGE_QUEUE, message: "the producer closed before sending it"))
-        }
+        left.drain { entry, _, _, _, _ in entry.fail(ProduceHandoff.Entry.closedBeforeSending, in: deliveries) }
         if deliveries.count > 0 {
             logger.error("producer closed with \(deliveries.count) delivery reports never received")
         }

@@ -201,8 +201,9 @@ struct KafkaBench {
         // 2-core machine then hits both alike. Both consumers read the topic C produced: how
         // records were batched decides how much one fetch returns, so reading different
         // topics would compare the producers instead.
-        let phases = BenchSettings.only.map { Set($0.split(separator: ",").map(String.init)) } ?? Set(Phase.allCases.map(\.rawValue))
-        guard phases.isSubset(of: Phase.allCases.map(\.rawValue)) else {
+        let named = BenchSettings.only.map { $0.split(separator: ",").map(String.init) } ?? Phase.allCases.map(\.rawValue)
+        let phases = Set(named.compactMap(Phase.init))
+        guard phases.count == Set(named).count else {
             print("BENCH_ONLY takes a comma-separated list of: \(Phase.allCases.map(\.rawValue).joined(separator: ", "))")
             exit(2)
         }
@@ -211,30 +212,30 @@ struct KafkaBench {
         func keep(_ phase: Phase, _ sample: Sample) {
             if sample.seconds < best[phase]?.seconds ?? .infinity { best[phase] = sample }
         }
-        let consumes: Set<Phase> = [.consumeC, .consumeSwift, .consumeSwiftBatches]
+        let consumes = !phases.isDisjoint(with: [.consumeC, .consumeSwift, .consumeSwiftBatches])
         for round in 0..<settings.rounds {
             let cTopic = "bench-c-\(round)"
             // The consumers read what C produced: produce it even when only a consume phase runs.
-            if phases.contains(Phase.produceC.rawValue) || !consumes.isDisjoint(with: phases.compactMap(Phase.init)) {
+            if phases.contains(.produceC) || consumes {
                 let sample = try measure { otp_baseline_produce(brokers, cTopic, settings.count, Int32(settings.valueSize)) }
-                if phases.contains(Phase.produceC.rawValue) { keep(.produceC, sample) }
+                if phases.contains(.produceC) { keep(.produceC, sample) }
             }
-            if phases.contains(Phase.produceSwift.rawValue) {
+            if phases.contains(.produceSwift) {
                 keep(.produceSwift, try await measure { try await wrapperProduce(brokers, topic: "bench-swift-\(round)", settings) })
             }
-            guard !consumes.isDisjoint(with: phases.compactMap(Phase.init)) else { continue }
+            guard consumes else { continue }
             // The embedded cluster keeps a bounded log per partition and drops the oldest
             // records of a large topic, so both consumers read exactly what it retained.
             var consume = settings
             consume.count = try await retainedRecords(brokers, topic: cTopic)
             retained = min(retained, consume.count)
-            if phases.contains(Phase.consumeC.rawValue) {
+            if phases.contains(.consumeC) {
                 keep(.consumeC, try measure { otp_baseline_consume(brokers, cTopic, consume.count, settings.fetchWait) })
             }
-            if phases.contains(Phase.consumeSwift.rawValue) {
+            if phases.contains(.consumeSwift) {
                 keep(.consumeSwift, try await measure { try await wrapperConsume(brokers, topic: cTopic, consume, batches: false) })
             }
-            if phases.contains(Phase.consumeSwiftBatches.rawValue) {
+            if phases.contains(.consumeSwiftBatches) {
                 keep(.consumeSwiftBatches, try await measure { try await wrapperConsume(brokers, topic: cTopic, consume, batches: true) })
             }
         }

@@ -9,9 +9,12 @@ import Synchronization
 /// delivery handler. Tokens cost no allocation per record, which is what librdkafka's own
 /// model (one callback, an opaque per message) costs in C.
 ///
+/// Reports name their topic from the record's topic handle (`TopicName`), for both kinds.
+///
 /// Every path releases an entry exactly once (rule 2 of the wrapping notes): `complete` when
-/// the delivery report arrives (purged records report too), `cancel` when the produce call
-/// itself failed, since those never get a report. No lock is shared between the sending
+/// the delivery report arrives (purged records report too), `fail` when the poll thread's
+/// produce call refused the record or never ran (no report comes for those), `cancel` when the
+/// record was not even handed off. No lock is shared between the sending
 /// threads and the poll thread: a table behind one lock made both wait on each other for
 /// every record.
 final class DeliveryTable: Sendable {
@@ -29,11 +32,9 @@ final class DeliveryTable: Sendable {
     static let maxToken = UInt.max >> 1
 
     private final class Pending: Sendable {
-        let topic: String
         let completion: Completion
 
-        init(topic: String, completion: @escaping Completion) {
-            self.topic = topic
+        init(completion: @escaping Completion) {
             self.completion = completion
         }
     }
@@ -45,9 +46,9 @@ final class DeliveryTable: Sendable {
     private let finished = PaddedCounter()
 
     /// Registers a completion and returns the opaque to hand to librdkafka with the record.
-    func register(topic: String, _ completion: @escaping Completion) -> UnsafeMutableRawPointer {
+    func register(_ completion: @escaping Completion) -> UnsafeMutableRawPointer {
         registered.value.add(1, ordering: .relaxed)
-        return Unmanaged.passRetained(Pending(topic: topic, completion: completion)).toOpaque()
+        return Unmanaged.passRetained(Pending(completion: completion)).toOpaque()
     }
 
     /// Registers a record whose report goes to the token handler; returns its opaque.
@@ -59,7 +60,7 @@ final class DeliveryTable: Sendable {
 
     private static func isToken(_ opaque: UnsafeMutableRawPointer) -> Bool { UInt(bitPattern: opaque) & 1 == 1 }
 
-    /// Releases a registration whose produce call failed.
+    /// Releases a registration whose record was not handed off.
     func cancel(_ opaque: UnsafeMutableRawPointer) {
         if !Self.isToken(opaque) { Unmanaged<Pending>.fromOpaque(opaque).release() }
         registered.value.subtract(1, ordering: .relaxed)
@@ -77,15 +78,12 @@ final class DeliveryTable: Sendable {
     /// whose opaque is its `TopicName`.
     func complete(_ opaque: UnsafeMutableRawPointer, topic: OpaquePointer?, _ result: Result<(partition: Int32, offset: Int64), KafkaError>) {
         finished.value.add(1, ordering: .relaxed)
+        let report = result.map { KafkaDeliveryReport(topic: TopicName.of(topic), partition: $0.partition, offset: $0.offset) }
         guard Self.isToken(opaque) else {
-            let pending = Unmanaged<Pending>.fromOpaque(opaque).takeRetainedValue()
-            pending.completion(result.map { KafkaDeliveryReport(topic: pending.topic, partition: $0.partition, offset: $0.offset) })
+            Unmanaged<Pending>.fromOpaque(opaque).takeRetainedValue().completion(report)
             return
         }
-        guard let tokenCompletion else { return }
-        let name = TopicName.of(topic)
-        tokenCompletion(
-            UInt(bitPattern: opaque) >> 1, result.map { KafkaDeliveryReport(topic: name, partition: $0.partition, offset: $0.offset) })
+        tokenCompletion?(UInt(bitPattern: opaque) >> 1, report)
     }
 
     /// How many deliveries are waiting for a report (a snapshot: both counters move while it is

@@ -24,6 +24,17 @@ struct ProduceHandoff {
         var headers: OpaquePointer?
         var timestampMilliseconds: Int64
         var opaque: UnsafeMutableRawPointer
+
+        /// Reports the record as not written and frees what librdkafka never took (rule 2).
+        func fail(_ error: KafkaError, in deliveries: DeliveryTable) {
+            if let headers { rd_kafka_headers_destroy(headers) }
+            deliveries.fail(opaque, error)
+        }
+
+        /// The error of a record the producer closed before producing.
+        static var closedBeforeSending: KafkaError {
+            KafkaError(RD_KAFKA_RESP_ERR__PURGE_QUEUE, message: "the producer closed before sending it")
+        }
     }
 
     /// What a sender passes along with a record: its header list and its delivery opaque.

@@ -62,9 +62,8 @@ final class ProducerPollThread: @unchecked Sendable {
         let producer = handle.pointer
         var produced = 0
         batch.drain { entry, key, keyCount, value, valueCount in
-            if abandoned.load(ordering: .acquiring) {
-                if let headers = entry.headers { rd_kafka_headers_destroy(headers) }
-                deliveries.fail(entry.opaque, KafkaError(RD_KAFKA_RESP_ERR__PURGE_QUEUE, message: "the producer closed before sending it"))
+            guard !abandoned.load(ordering: .acquiring) else {
+                entry.fail(ProduceHandoff.Entry.closedBeforeSending, in: deliveries)
                 return
             }
             while let error = otp_rdk_produce(
@@ -72,16 +71,17 @@ final class ProducerPollThread: @unchecked Sendable {
                 entry.timestampMilliseconds, entry.opaque)
             {
                 let failure = KafkaError(consuming: error)
-                if failure.code == Self.queueFull, !abandoned.load(ordering: .acquiring) {
-                    // librdkafka's queue is full: serve reports to make room, as a C loop does.
-                    // Senders meanwhile fill the handoff up to its bound, then get _QUEUE_FULL.
-                    rd_kafka_poll(producer, 10)
-                    continue
+                guard failure.code == Self.queueFull else {
+                    entry.fail(failure, in: deliveries)
+                    break
                 }
-                // Not taken: librdkafka keeps neither the headers nor the opaque (rule 2).
-                if let headers = entry.headers { rd_kafka_headers_destroy(headers) }
-                deliveries.fail(entry.opaque, failure)
-                break
+                guard !abandoned.load(ordering: .acquiring) else {
+                    entry.fail(ProduceHandoff.Entry.closedBeforeSending, in: deliveries)
+                    break
+                }
+                // librdkafka's queue is full: serve reports to make room, as a C loop does.
+                // Senders meanwhile fill the handoff up to its bound, then get _QUEUE_FULL.
+                rd_kafka_poll(producer, 10)
             }
             produced += 1
             if produced % Self.serveEvery == 0 { rd_kafka_poll(producer, 0) }
