@@ -23,7 +23,7 @@ public struct CloudEventHeaders: Sendable {
 
     /// The headers of one output.
     ///
-    /// `ce_specversion=1.0`, a new `ce_id` (UUID), `ce_source`, `ce_type`, `ce_time`,
+    /// `ce_specversion=1.0`, a new `ce_id` (a random UUID, ``EventID``), `ce_source`, `ce_type`, `ce_time`,
     /// `content-type: application/json`; then the input's `traceparent`/`tracestate` and its
     /// `ce_id` as `otp_causation_id` when it had them.
     ///
@@ -34,7 +34,7 @@ public struct CloudEventHeaders: Sendable {
     public func headers(type: String, time: Date, cause: InputContext) -> [KafkaHeader] {
         var headers: [KafkaHeader] = [
             KafkaHeader(name: "ce_specversion", string: "1.0"),
-            KafkaHeader(name: "ce_id", string: UUID().uuidString.lowercased()),
+            KafkaHeader(name: "ce_id", string: EventID.make()),
             KafkaHeader(name: "ce_source", string: source),
             KafkaHeader(name: "ce_type", string: type),
             KafkaHeader(name: "ce_time", string: RFC3339.format(time)),

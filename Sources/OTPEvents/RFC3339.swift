@@ -29,23 +29,38 @@ public enum RFC3339 {
         let (days, millisOfDay) = floorDivide(totalMillis, 86_400_000)
         let (year, month, day) = civilDate(fromDays: days)
         let seconds = millisOfDay / 1000
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        append(year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        append(month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        append(day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        append(seconds / 3600, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        append(seconds / 60 % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        append(seconds % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: "."))
-        append(millisOfDay % 1000, width: 3, to: &out)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
+        // Written in place: this runs a few times per output, and a byte array per field
+        // plus one for the whole was most of its cost.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            var index = 0
+            func put(_ value: Int64, width: Int) {
+                var rest = value
+                for position in stride(from: index + width - 1, through: index, by: -1) {
+                    out[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += width
+            }
+            func put(_ byte: Unicode.Scalar) {
+                out[index] = UInt8(ascii: byte)
+                index += 1
+            }
+            put(year, width: 4)
+            put("-")
+            put(month, width: 2)
+            put("-")
+            put(day, width: 2)
+            put("T")
+            put(seconds / 3600, width: 2)
+            put(":")
+            put(seconds / 60 % 60, width: 2)
+            put(":")
+            put(seconds % 60, width: 2)
+            put(".")
+            put(millisOfDay % 1000, width: 3)
+            put("Z")
+            return index
+        }
     }
 
     private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
@@ -100,18 +115,6 @@ public enum RFC3339 {
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
-    }
-
-    private static func append(_ value: Int64, width: Int, to out: inout [UInt8]) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var rest = value
-        var position = width - 1
-        while position >= 0 {
-            digits[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            position -= 1
-        }
-        out.append(contentsOf: digits)
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
