@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `otp-worker` executable; each mode of operation is a subcommand.
 ///
@@ -18,5 +21,12 @@ struct OTPWorkerCommand: AsyncParsableCommand {
 func runOTPWorker() async {
     await OTPWorkerCommand.main()
 }
+
+#if canImport(Glibc)
+// swift-log's text handler calls localtime() for every line, and with TZ unset glibc then
+// stats /etc/localtime each time. Naming that same file keeps local time and drops the call.
+// Set before any thread starts: setenv is not safe against concurrent getenv.
+if getenv("TZ") == nil { setenv("TZ", ":/etc/localtime", 0) }
+#endif
 
 await runOTPWorker()
