@@ -134,6 +134,10 @@ struct RunSettings {
     var producer: KafkaProducerConfiguration {
         var configuration = KafkaProducerConfiguration(bootstrapServers: brokers, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
+        // A record waits for two acknowledgements in turn (its idempotency memory, then its
+        // outcome), so each millisecond of linger counts twice in every OTP's latency. At 1 ms
+        // instead of 5, otp-bench's paced p50 fell by 6 ms and its 0 ms burst used no more CPU.
+        configuration.linger = .milliseconds(1)
         return configuration
     }
 }
