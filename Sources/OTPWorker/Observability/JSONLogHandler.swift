@@ -52,23 +52,38 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    /// Writes the event as one JSON line.
+    /// Writes the event as one JSON line, keys in byte order.
     public func log(event: LogEvent) {
-        var object: [String: JSONValue] = [:]
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }
+        var fields: [(key: String, value: String)] = [
+            ("timestamp", Self.timestamp(Date())), ("level", event.level.rawValue), ("label", label),
+            ("message", event.message.description), ("source", event.source),
+        ]
+        fields.reserveCapacity(fields.count + merged.count)
         for (key, value) in merged {
-            object[Self.fixedKeys.contains(key) ? "meta.\(key)" : key] = .string(Self.flatten(value))
+            guard Self.fixedKeys.contains(key) else {
+                fields.append((key, Self.flatten(value)))
+                continue
+            }
+            // A literal `meta.KEY` in the metadata keeps its place over the renamed one.
+            if merged["meta.\(key)"] == nil { fields.append(("meta.\(key)", Self.flatten(value))) }
         }
-        object["timestamp"] = .string(Self.timestamp(Date()))
-        object["level"] = .string(event.level.rawValue)
-        object["label"] = .string(label)
-        object["message"] = .string(event.message.description)
-        object["source"] = .string(event.source)
+        // Written straight to bytes: a dictionary of JSON values, serialized and sorted, cost
+        // the worker about 40 µs per line, and it logs a line per outcome.
+        fields.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        var line: [UInt8] = [UInt8(ascii: "{")]
+        line.reserveCapacity(64 * fields.count)
+        for (index, field) in fields.enumerated() {
+            if index > 0 { line.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(field.key, to: &line)
+            line.append(UInt8(ascii: ":"))
+            JSONWriter.appendString(field.value, to: &line)
+        }
+        line.append(contentsOf: "}\n".utf8)
         var stream = self.stream
-        // The events module's canonical writer: keys sorted, `/` unescaped, one line.
-        stream.write(String(decoding: JSONValue.object(object).serialized(), as: UTF8.self) + "\n")
+        stream.write(String(decoding: line, as: UTF8.self))
     }
 
     /// Nested values become their swift-log description, so every field is a string.

@@ -61,6 +61,25 @@ struct LoggingSetupTests {
         #expect(line["meta.message"] as? String == "fake")
     }
 
+    @Test func jsonLinesAreCanonicalOneKeyEachAndEscaped() throws {
+        let stream = MemoryStream()
+        logger(.json, stream).info(
+            "line\nbreak \"quoted\" \u{1}",
+            metadata: ["zeta": "z", "alpha": "a\\b", "message": "renamed", "meta.message": "literal"])
+        let text = try #require(stream.lines.first)
+        let keys = try object(text).keys.sorted()
+        #expect(keys == ["alpha", "label", "level", "message", "meta.message", "source", "timestamp", "zeta"])
+        // Keys in byte order, each once, whatever order the metadata dictionary iterates in.
+        let positions = keys.map { key in text.range(of: "\"\(key)\":")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil })
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        let line = try object(text)
+        #expect(line["message"] as? String == "line\nbreak \"quoted\" \u{1}")
+        #expect(line["meta.message"] as? String == "literal", "a literal meta.KEY wins over the renamed fixed key")
+        #expect(line["alpha"] as? String == "a\\b")
+        #expect(text.contains(#"line\nbreak \"quoted\" \u0001"#))
+    }
+
     @Test func theLevelFilters() {
         let stream = MemoryStream()
         let logger = logger(.json, stream, level: .notice)
