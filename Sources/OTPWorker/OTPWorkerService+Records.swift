@@ -42,7 +42,7 @@ extension OTPWorkerService {
         case .replay(let first):
             outputs = [reemitted(first, for: record, context: context)]
                 + (Self.decodeFailureMessage(first).map { [deadLetter(record, message: $0)] } ?? [])
-            guard await publish(outputs, for: record, generation: generation) else { return }
+            guard await publish([outputs], for: record, generation: generation) else { return }
             metrics.outcome(type: first.type, reason: first.type == "otp.failed" ? "replayed" : nil)
             logger.info("\(first.type) re-emitted for a repeated key", metadata: recordMetadata(record))
             return
@@ -70,10 +70,8 @@ extension OTPWorkerService {
         }
         // The memory first: if the process dies between the two, the next owner re-emits this
         // outcome from memory instead of calling the provider again and answering differently.
-        if let memory {
-            guard await publish([memory], for: record, generation: generation, markDone: false) else { return }
-        }
-        guard await publish(outputs, for: record, generation: generation) else { return }
+        let stages = (memory.map { [[$0]] } ?? []) + [outputs]
+        guard await publish(stages, for: record, generation: generation) else { return }
         if let outcome {
             metrics.outcome(outcome)
             if case .deadLetter = decision { metrics.outcome(type: "otp.dlq", reason: "INVALID_EVENT") }
@@ -86,11 +84,11 @@ extension OTPWorkerService {
         }
     }
 
-    /// Publishes `outputs` and marks `record` done once all are acknowledged; false when the
-    /// partition went (results of an older assignment are dropped: the next owner redoes them)
-    /// or the worker stopped first.
+    /// Publishes `stages` in order (see `OutputPublisher`) and marks `record` done once all are
+    /// acknowledged; false when the partition went (results of an older assignment are dropped:
+    /// the next owner redoes them) or the worker stopped first.
     private func publish(
-        _ outputs: [KafkaProducerRecord], for record: KafkaConsumerRecord, generation: UInt64, markDone: Bool = true
+        _ stages: [[KafkaProducerRecord]], for record: KafkaConsumerRecord, generation: UInt64
     ) async -> Bool {
         let partition = record.topicPartition
         let lanes = self.lanes
@@ -98,14 +96,14 @@ extension OTPWorkerService {
             metrics.abandoned()
             return false
         }
-        let published = await publisher.publish(outputs, keepTrying: { lanes.isCurrent(partition, generation: generation) })
+        let published = await publisher.publish(stages, keepTrying: { lanes.isCurrent(partition, generation: generation) })
         guard published else {
             metrics.abandoned()
             logger.warning("outputs not acknowledged before the partition went or the worker stopped; the record will be read again",
                            metadata: recordMetadata(record))
             return false
         }
-        if markDone { consumer.markDone(record) }
+        consumer.markDone(record)
         return true
     }
 

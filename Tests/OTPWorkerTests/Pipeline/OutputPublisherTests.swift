@@ -1,0 +1,118 @@
+import Kafka
+import KafkaEmbedded
+import Logging
+import Synchronization
+import Testing
+
+@testable import OTPWorker
+
+/// The publisher against the embedded cluster: stages in order, nothing acknowledged sent twice.
+@Suite("Output publisher", .timeLimit(.minutes(2)))
+struct OutputPublisherTests {
+    private static let memory = "pub.memory"
+    private static let output = "pub.output"
+
+    /// A record librdkafka refuses (the topic has one partition): its report is a failure.
+    private static func refused(_ topic: String) -> KafkaProducerRecord {
+        KafkaProducerRecord(topic: topic, partition: 7, key: Array("k".utf8), value: Array("refused".utf8))
+    }
+
+    private static func record(_ topic: String, _ value: String) -> KafkaProducerRecord {
+        KafkaProducerRecord(topic: topic, key: Array("k".utf8), value: Array(value.utf8))
+    }
+
+    /// `keepTrying` that answers true `times` times, then false; counts its calls.
+    private final class Gate: Sendable {
+        let calls = Atomic(0)
+        let times: Int
+        init(times: Int) { self.times = times }
+        func keepTrying() -> Bool { calls.add(1, ordering: .relaxed).newValue <= times }
+    }
+
+    private func withPublisher(
+        _ body: (OutputPublisher, _ written: @escaping (String) async throws -> Int64) async throws -> Void
+    ) async throws {
+        try await withEmbeddedCluster(topics: [Self.memory: 1, Self.output: 1]) { cluster in
+            let logger = Logger(label: "test.publisher") { _ in SwiftLogNoOpLogHandler() }
+            let producer = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1)),
+                logger: logger)
+            let reader = try KafkaConsumer(
+                configuration: KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: "pub-reader"),
+                logger: logger)
+            var publisher = OutputPublisher(producer: producer, metrics: PipelineMetrics(), logger: logger)
+            publisher.backoff = .milliseconds(10)...(.milliseconds(20))
+            do {
+                try await body(publisher) { topic in
+                    try await producer.flush(timeout: .seconds(10))
+                    return try await reader.watermarks(KafkaTopicPartition(topic: topic, partition: 0)).high
+                }
+            } catch {
+                await reader.close(timeout: .seconds(5))
+                await producer.close(timeout: .seconds(5))
+                throw error
+            }
+            await reader.close(timeout: .seconds(5))
+            await producer.close(timeout: .seconds(5))
+        }
+    }
+
+    @Test("Both stages acknowledged: true, each record written once")
+    func bothStages() async throws {
+        try await withPublisher { publisher, written in
+            let gate = Gate(times: .max)
+            let published = await publisher.publish(
+                [[Self.record(Self.memory, "m")], [Self.record(Self.output, "o1"), Self.record(Self.output, "o2")]],
+                keepTrying: gate.keepTrying)
+            #expect(published)
+            let memoryWritten = try await written(Self.memory)
+            #expect(memoryWritten == 1)
+            let outputWritten = try await written(Self.output)
+            #expect(outputWritten == 2)
+        }
+    }
+
+    @Test("A refused first stage keeps the second from being produced at all")
+    func firstStageRefused() async throws {
+        try await withPublisher { publisher, written in
+            let gate = Gate(times: 2)
+            let published = await publisher.publish(
+                [[Self.refused(Self.memory)], [Self.record(Self.output, "o")]], keepTrying: gate.keepTrying)
+            #expect(!published)
+            #expect(gate.calls.load(ordering: .relaxed) == 3, "two retries, then given up")
+            let outputWritten = try await written(Self.output)
+            #expect(outputWritten == 0)
+        }
+    }
+
+    @Test("Retries resend only what was refused, never an acknowledged record")
+    func onlyRefusedResent() async throws {
+        try await withPublisher { publisher, written in
+            let gate = Gate(times: 3)
+            let published = await publisher.publish(
+                [[Self.record(Self.memory, "m")], [Self.record(Self.output, "o"), Self.refused(Self.output)]],
+                keepTrying: gate.keepTrying)
+            #expect(!published)
+            // One call before the second stage, then a retry after each failed pass.
+            #expect(gate.calls.load(ordering: .relaxed) == 4)
+            let memoryWritten = try await written(Self.memory)
+            #expect(memoryWritten == 1)
+            let outputWritten = try await written(Self.output)
+            #expect(outputWritten == 1)
+        }
+    }
+
+    @Test("A partition gone after the first stage: the second is not produced")
+    func goneBetweenStages() async throws {
+        try await withPublisher { publisher, written in
+            let gate = Gate(times: 0)
+            let published = await publisher.publish(
+                [[Self.record(Self.memory, "m")], [Self.record(Self.output, "o")]], keepTrying: gate.keepTrying)
+            #expect(!published)
+            let memoryWritten = try await written(Self.memory)
+            #expect(memoryWritten == 1)
+            let outputWritten = try await written(Self.output)
+            #expect(outputWritten == 0)
+        }
+    }
+}
