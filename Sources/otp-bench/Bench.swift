@@ -35,17 +35,46 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
         report.providerPaced = try await step("c", "(b) provider direct at \(options.latencyMilliseconds) ms, paced") {
             try await runProviderCeiling(latency: latency, rate: options.pacedRate, in: environment)
         }
-        report.saturated = try await step("1", "(1) worker, \(options.latencyMilliseconds) ms") {
-            try await runWorkerScenario("(1) worker \(options.inFlight)/\(options.latencyMilliseconds) ms burst", number: 1, latency: latency, rate: nil, in: environment)
+        // A worker scenario's figures move by 10-15% between identical runs on a shared machine:
+        // with --repeat, each runs that many times and the median run (by the figure the
+        // scenario is judged on) stands for it.
+        func worker(
+            _ part: Character, _ title: String, _ name: String, number: Int, latency: Duration?, rate: Int?,
+            judgedBy figure: (label: String, value: (RunResult) -> Double)
+        ) async throws -> RunResult? {
+            var runs: [RunResult] = []
+            for run in 1...options.repeats {
+                let suffix = options.repeats > 1 ? " (run \(run) of \(options.repeats))" : ""
+                guard let result = try await step(part, title + suffix, {
+                    try await runWorkerScenario(name, number: number, run: run, latency: latency, rate: rate, in: environment)
+                }) else { return nil }
+                runs.append(result)
+                report.workerPeakKilobytes = max(report.workerPeakKilobytes ?? 0, result.peakResidentKilobytes ?? 0)
+            }
+            return medianRun(runs, judgedBy: figure)
         }
-        report.cpu = try await step("2", "(2) worker, 0 ms") {
-            try await runWorkerScenario("(2) worker 0 ms burst", number: 2, latency: nil, rate: nil, in: environment)
-        }
-        report.paced = try await step("3", "(3) worker, paced") {
-            try await runWorkerScenario("(3) worker \(options.pacedRate)/s paced, \(options.latencyMilliseconds) ms", number: 3, latency: latency, rate: options.pacedRate, in: environment)
-        }
+        report.saturated = try await worker(
+            "1", "(1) worker, \(options.latencyMilliseconds) ms", "(1) worker \(options.inFlight)/\(options.latencyMilliseconds) ms burst",
+            number: 1, latency: latency, rate: nil, judgedBy: ("req/s", { $0.throughput }))
+        report.cpu = try await worker(
+            "2", "(2) worker, 0 ms", "(2) worker 0 ms burst", number: 2, latency: nil, rate: nil,
+            judgedBy: ("µs/req", { $0.cpuPerRequest?.microsecondsValue ?? .nan }))
+        report.paced = try await worker(
+            "3", "(3) worker, paced", "(3) worker \(options.pacedRate)/s paced, \(options.latencyMilliseconds) ms",
+            number: 3, latency: latency, rate: options.pacedRate, judgedBy: ("p99 ms", { $0.percentile(0.99) }))
         await producer.close(timeout: .seconds(5))
     }
     cluster.shutdown()
     return report
+}
+
+/// The run whose `figure` is the median (the lower middle one for an even count), noting every
+/// run's figure; a single run as it is.
+func medianRun(_ runs: [RunResult], judgedBy figure: (label: String, value: (RunResult) -> Double)) -> RunResult? {
+    guard runs.count > 1 else { return runs.first }
+    let ordered = runs.sorted { figure.value($0) < figure.value($1) }
+    var median = ordered[(ordered.count - 1) / 2]
+    let values = runs.map { format(figure.value($0), 1) }.joined(separator: ", ")
+    median.notes.insert("median of \(runs.count) runs by \(figure.label): \(values)", at: 0)
+    return median
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Command-line settings of `otp-bench`.
 ///
 ///     otp-bench [--requests N] [--in-flight N] [--latency-ms N] [--paced-rate N]
-///               [--partitions N] [--warmup N] [--worker PATH] [--scenarios LIST]
+///               [--partitions N] [--warmup N] [--worker PATH] [--scenarios LIST] [--repeat N]
 struct BenchOptions: Sendable {
     /// Requests per scenario (and per baseline).
     var requests = 20_000
@@ -21,6 +21,8 @@ struct BenchOptions: Sendable {
     var workerPath: String
     /// Which parts to run: p (pass-through), c (provider ceiling), 1, 2, 3.
     var parts: Set<Character> = ["p", "c", "1", "2", "3"]
+    /// Runs of each worker scenario; the report shows the median run.
+    var repeats = 1
 
     init(arguments: [String]) throws {
         let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -47,6 +49,7 @@ struct BenchOptions: Sendable {
             case "--warmup": warmup = try integer(flag, 1...100_000)
             case "--worker": workerPath = try next(flag)
             case "--scenarios": parts = Set(try next(flag).filter { $0 != "," })
+            case "--repeat": repeats = try integer(flag, 1...9)
             case "-h", "--help":
                 print(Self.usage)
                 exit(0)
@@ -62,6 +65,7 @@ struct BenchOptions: Sendable {
         usage: otp-bench [--requests N (20000)] [--in-flight N (256)] [--latency-ms N (50)]
                          [--paced-rate N (1000)] [--partitions N (6)] [--warmup N (512)]
                          [--worker PATH (otp-worker next to otp-bench)] [--scenarios pc123]
+                         [--repeat N (1): runs of each worker scenario, the median shown]
         """
 }
 

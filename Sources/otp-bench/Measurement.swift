@@ -75,3 +75,17 @@ func quietLogger(_ label: String) -> Logger {
     logger.logLevel = .warning
     return logger
 }
+
+/// The p99 of each fifth of a run's latencies in arrival order, in ms. A figure that climbs
+/// from fifth to fifth is the run slowing down as it goes, not a steady tail: the embedded
+/// cluster walks each partition's whole list of message sets for every fetch, so its CPU
+/// grows with the records written during the run.
+func p99ByFifth(_ latenciesInArrivalOrder: [UInt64]) -> String {
+    let count = latenciesInArrivalOrder.count
+    guard count >= 5 else { return "-" }
+    return (0..<5).map { fifth in
+        let slice = latenciesInArrivalOrder[(fifth * count / 5)..<((fifth + 1) * count / 5)].sorted()
+        let rank = Int((0.99 * Double(slice.count)).rounded(.up)) - 1
+        return format(Double(slice[min(max(rank, 0), slice.count - 1)]) / 1e6, 1)
+    }.joined(separator: ", ")
+}

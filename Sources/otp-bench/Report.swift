@@ -10,6 +10,8 @@ struct Report {
     var saturated: RunResult?
     var cpu: RunResult?
     var paced: RunResult?
+    /// The worker's VmHWM, max over every worker run (all repeats), kB.
+    var workerPeakKilobytes: Int?
 
     func print() {
         let rows = [passThrough, passThroughPaced, provider, providerPaced, saturated, cpu, paced].compactMap { $0 }
@@ -54,7 +56,7 @@ struct Report {
                 Swift.print("(3) provider path alone at the same pace: p50 \(format(providerPaced.percentile(0.5), 1)) ms, p99 \(format(providerPaced.percentile(0.99), 1)) ms")
             }
         }
-        let peak = [saturated, cpu, paced].compactMap { $0?.peakResidentKilobytes }.max()
+        let peak = workerPeakKilobytes.flatMap { $0 > 0 ? $0 : nil }
         if let peak { Swift.print("(4) worker peak RSS (VmHWM, max over the worker runs) = \(format(Double(peak) / 1024, 1)) MB   (target < 64)") }
         Swift.print("")
         let slots = saturated.map { format($0.throughput / ceiling, 3) } ?? "nan"

@@ -15,11 +15,13 @@ struct BenchEnvironment: Sendable {
 
 /// Runs the real worker (`otp-worker run`, a child process) over `options.requests` requests:
 /// warm-up, one idle second, then the measured requests (a burst, or paced at `rate`).
+/// Each `run` of a scenario has topics, a group and a log of its own.
 func runWorkerScenario(
-    _ name: String, number: Int, latency: Duration?, rate: Int?, in environment: BenchEnvironment
+    _ name: String, number: Int, run: Int = 1, latency: Duration?, rate: Int?, in environment: BenchEnvironment
 ) async throws -> RunResult {
     let options = environment.options
-    let topics = RunTopics(prefix: "s\(number)")
+    let tag = run == 1 ? "s\(number)" : "s\(number)r\(run)"
+    let topics = RunTopics(prefix: tag)
     for topic in topics.all { try environment.cluster.createTopic(topic, partitions: options.partitions) }
     environment.sandbox.reset()
     environment.sandbox.setLatency(latency)
@@ -32,18 +34,18 @@ func runWorkerScenario(
 
     // As in production (RunCommand's defaults) but for the test-speed fetch wait and the
     // scenario's topic names; the metrics endpoint binds a free loopback port.
-    let logPath = environment.logDirectory + "/worker-s\(number).log"
+    let logPath = environment.logDirectory + "/worker-\(tag).log"
     let worker = try WorkerProcess(
         path: options.workerPath,
         arguments: [
             "--brokers", environment.cluster.bootstrapServers,
-            "--group-id", "otp-bench-s\(number)",
+            "--group-id", "otp-bench-\(tag)",
             "--provider-url", environment.sandbox.baseURL,
             "--customer-id", environment.sandboxConfiguration.customerID,
             "--max-in-flight", String(options.inFlight),
             "--kafka-option", "fetch.wait.max.ms=5",
             "--metrics-host", "127.0.0.1", "--metrics-port", "0",
-            "--instance-id", "bench-s\(number)",
+            "--instance-id", "bench-\(tag)",
             "--topic-requested", topics.requested, "--topic-submitted", topics.submitted,
             "--topic-sent", topics.sent, "--topic-verified", topics.verified,
             "--topic-failed", topics.failed, "--topic-dlq", topics.deadLetter, "--topic-idempotency", topics.idempotency,
@@ -89,6 +91,7 @@ func runWorkerScenario(
             result.notes.append("incomplete: \(snapshot.measured) of \(count) outcomes within \(timeout)")
         }
         result.latencies = snapshot.latencies.sorted()
+        result.notes.append("p99 ms by fifth of the run, in arrival order: " + p99ByFifth(snapshot.latencies))
         if let cpuBefore, let cpuAfter, snapshot.measured > 0 {
             result.cpuPerRequest = (cpuAfter - cpuBefore) / snapshot.measured
             result.workerCores = (cpuAfter - cpuBefore).seconds / window
