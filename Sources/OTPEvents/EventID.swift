@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
+import Kafka
 
 /// Random (version 4) UUIDs for `ce_id`, lowercase, from the operating system's random bytes.
 ///
@@ -11,7 +11,7 @@ import Synchronization
 /// three system calls per output. This reads the same device 4 KB at a time, so one `read`
 /// serves 256 identifiers.
 public enum EventID {
-    private static let pool = Mutex(RandomPool())
+    private static let pool = Locked(RandomPool())
 
     /// A new identifier such as `0f8fad5b-d9cb-469f-a165-70867728950e`.
     public static func make() -> String {
@@ -49,6 +49,13 @@ public enum EventID {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Whether a fresh pool fills from the random device (and not from the fallback); for tests,
+    /// as the fallback would otherwise hide a broken read.
+    static func fillsFromDevice() -> Bool {
+        var pool = RandomPool()
+        return pool.fillFromDevice()
+    }
 }
 
 /// Operating-system random bytes, fetched in blocks.
@@ -57,6 +64,12 @@ private struct RandomPool: ~Copyable {
     private var buffer = [UInt64](repeating: 0, count: RandomPool.words)
     private var next = RandomPool.words
     private var device: Int32 = -1
+
+    deinit {
+        #if canImport(Glibc) || canImport(Darwin)
+        if device >= 0 { close(device) }
+        #endif
+    }
 
     mutating func next128() -> (UInt64, UInt64) {
         if next + 2 > Self.words { refill() }
@@ -72,7 +85,7 @@ private struct RandomPool: ~Copyable {
     /// One `read` of the kernel's random device, kept open. Not `getrandom` or
     /// `arc4random_buf`: Swift's Glibc module does not declare the first, and the second needs
     /// glibc 2.36.
-    private mutating func fillFromDevice() -> Bool {
+    mutating func fillFromDevice() -> Bool {
         #if canImport(Glibc) || canImport(Darwin)
         if device < 0 { device = open("/dev/urandom", O_RDONLY | O_CLOEXEC) }
         guard device >= 0 else { return false }

@@ -68,11 +68,16 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
     return report
 }
 
-/// The run whose `figure` is the median (the lower middle one for an even count), noting every
-/// run's figure; a single run as it is.
+/// The run whose `figure` is the median (`--repeat` takes odd counts only), noting every run's
+/// figure; a single run as it is.
 func medianRun(_ runs: [RunResult], judgedBy figure: (label: String, value: (RunResult) -> Double)) -> RunResult? {
     guard runs.count > 1 else { return runs.first }
-    let ordered = runs.sorted { figure.value($0) < figure.value($1) }
+    // A run without the figure (no latencies, no CPU reading) sorts last.
+    func key(_ run: RunResult) -> Double {
+        let value = figure.value(run)
+        return value.isNaN ? .infinity : value
+    }
+    let ordered = runs.sorted { key($0) < key($1) }
     var median = ordered[(ordered.count - 1) / 2]
     let values = runs.map { format(figure.value($0), 1) }.joined(separator: ", ")
     median.notes.insert("median of \(runs.count) runs by \(figure.label): \(values)", at: 0)

@@ -49,7 +49,11 @@ struct BenchOptions: Sendable {
             case "--warmup": warmup = try integer(flag, 1...100_000)
             case "--worker": workerPath = try next(flag)
             case "--scenarios": parts = Set(try next(flag).filter { $0 != "," })
-            case "--repeat": repeats = try integer(flag, 1...9)
+            case "--repeat":
+                repeats = try integer(flag, 1...9)
+                // An odd count has one middle run: with two, which is the median depends on
+                // whether the figure is better high (req/s) or low (µs, ms).
+                guard repeats % 2 == 1 else { throw BenchError("--repeat: '\(repeats)' must be odd (1, 3, 5, 7 or 9)") }
             case "-h", "--help":
                 print(Self.usage)
                 exit(0)
@@ -65,7 +69,7 @@ struct BenchOptions: Sendable {
         usage: otp-bench [--requests N (20000)] [--in-flight N (256)] [--latency-ms N (50)]
                          [--paced-rate N (1000)] [--partitions N (6)] [--warmup N (512)]
                          [--worker PATH (otp-worker next to otp-bench)] [--scenarios pc123]
-                         [--repeat N (1): runs of each worker scenario, the median shown]
+                         [--repeat N (1): odd; runs of each worker scenario, the median shown]
         """
 }
 

@@ -1,11 +1,12 @@
 import Kafka
 import KafkaEmbedded
-import Synchronization
 import Testing
 
 /// Reports the producer's delivery handler received, by token.
 final class TokenReports: Sendable {
-    private let reports = Mutex<[UInt: [Result<KafkaDeliveryReport, KafkaError>]]>([:])
+    // `Locked`, not `Mutex`: reports also arrive on a flushing thread, concurrently with the
+    // poll thread, and ThreadSanitizer cannot see Mutex's futex waits.
+    private let reports = Locked<[UInt: [Result<KafkaDeliveryReport, KafkaError>]]>([:])
 
     func record(_ token: UInt, _ result: Result<KafkaDeliveryReport, KafkaError>) {
         reports.withLock { $0[token, default: []].append(result) }

@@ -27,6 +27,11 @@ struct EventIDTests {
         }
     }
 
+    @Test("The bytes come from the random device, not the fallback")
+    func device() {
+        #expect(EventID.fillsFromDevice())
+    }
+
     @Test("Concurrent callers get distinct identifiers")
     func concurrent() async {
         let ids = await withTaskGroup(of: [String].self) { group in

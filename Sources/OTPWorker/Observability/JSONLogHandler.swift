@@ -11,7 +11,8 @@ import OTPEvents
 /// Each line carries `timestamp` (RFC 3339, UTC, milliseconds), `level`, `label`,
 /// `message`, `source` and the metadata flattened to strings under their own keys
 /// (handler metadata, then the metadata provider's, then the call's, later ones winning).
-/// A metadata key that collides with one of the fixed keys is written as `meta.KEY`.
+/// A metadata key that collides with one of the fixed keys is written as `meta.KEY`, unless
+/// the metadata also holds a literal `meta.KEY`, which then stands alone (each key appears once).
 /// The whole line goes to the stream in one `write`, so a thread-safe stream such as
 /// ``StandardStream`` keeps lines whole across threads.
 public struct JSONLogHandler: LogHandler {

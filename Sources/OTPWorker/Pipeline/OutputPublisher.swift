@@ -1,6 +1,5 @@
 import Kafka
 import Logging
-import Synchronization
 
 /// Publishes the outputs of one record and reports when the brokers acknowledged all of them.
 ///
@@ -8,7 +7,8 @@ import Synchronization
 /// in stages (the idempotency memory, then the outcome): a stage is produced only once the one
 /// before it is wholly acknowledged. An output the brokers refuse is sent again with backoff
 /// (only that one and the stages after it: acknowledged outputs are not repeated) until it is
-/// acknowledged or the caller gives up (stop, revocation).
+/// acknowledged or the caller gives up (stop, revocation). A producer whose handoff is full
+/// (100,000 records waiting) refuses too, and the record waits out the same backoff.
 struct OutputPublisher: Sendable {
     let producer: KafkaProducer
     let metrics: PipelineMetrics
@@ -17,7 +17,8 @@ struct OutputPublisher: Sendable {
 
     /// Sends `stages` in order, the records of one stage concurrently; true once all are
     /// acknowledged, false if `keepTrying` turned false (or the task was cancelled) first.
-    /// `keepTrying` is also asked before each later stage, on the producer's poll thread.
+    /// `keepTrying` is also asked before each later stage, on the thread that delivered the
+    /// report completing the stage before (the producer's poll thread, or one flushing it).
     func publish(_ stages: [[KafkaProducerRecord]], keepTrying: @escaping @Sendable () -> Bool) async -> Bool {
         var pending = stages.filter { !$0.isEmpty }
         var delay = backoff.lowerBound
@@ -36,7 +37,7 @@ struct OutputPublisher: Sendable {
     /// that failed, then the stages after it.
     ///
     /// The next stage is produced from the delivery report that completes a stage, on the
-    /// producer's poll thread: going back to this task in between cost a scheduling round
+    /// thread that delivered it: going back to this task in between cost a scheduling round
     /// (a wake-up of the cooperative pool, and under load a wait in its queue) per record.
     private func send(_ stages: [[KafkaProducerRecord]], keepTrying: @escaping @Sendable () -> Bool) async -> [[KafkaProducerRecord]] {
         await withCheckedContinuation { continuation in
@@ -61,12 +62,14 @@ private final class StageChain: Sendable {
     private let logger: Logger
     private let keepTrying: @Sendable () -> Bool
     private let finished: @Sendable ([[KafkaProducerRecord]]) -> Void
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(
         stages: [[KafkaProducerRecord]], producer: KafkaProducer, logger: Logger,
         keepTrying: @escaping @Sendable () -> Bool, finished: @escaping @Sendable ([[KafkaProducerRecord]]) -> Void
     ) {
+        // A stage without records would never complete: no report would come to end it.
+        precondition(stages.allSatisfy { !$0.isEmpty }, "every stage has records")
         self.stages = stages
         self.producer = producer
         self.logger = logger

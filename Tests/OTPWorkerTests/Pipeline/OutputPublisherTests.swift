@@ -102,6 +102,24 @@ struct OutputPublisherTests {
         }
     }
 
+    @Test("A closed producer: refusals at the hand-off end the pass, and publish gives up without hanging")
+    func closedProducer() async throws {
+        try await withEmbeddedCluster(topics: [Self.memory: 1, Self.output: 1]) { cluster in
+            let logger = Logger(label: "test.publisher") { _ in SwiftLogNoOpLogHandler() }
+            let producer = try KafkaProducer(
+                configuration: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers), logger: logger)
+            await producer.close(timeout: .seconds(5))
+            var publisher = OutputPublisher(producer: producer, metrics: PipelineMetrics(), logger: logger)
+            publisher.backoff = .milliseconds(10)...(.milliseconds(20))
+            let gate = Gate(times: 1)
+            let published = await publisher.publish(
+                [[Self.record(Self.memory, "m"), Self.record(Self.memory, "m2")], [Self.record(Self.output, "o")]],
+                keepTrying: gate.keepTrying)
+            #expect(!published)
+            #expect(gate.calls.load(ordering: .relaxed) == 2, "one retry, then given up")
+        }
+    }
+
     @Test("A partition gone after the first stage: the second is not produced")
     func goneBetweenStages() async throws {
         try await withPublisher { publisher, written in
