@@ -27,7 +27,7 @@ public enum EventID {
             var index = 0
             func put(_ value: UInt64, digits: Int) {
                 for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-                    buffer[index] = hexDigits[Int((value >> UInt64(shift)) & 0xF)]
+                    buffer[index] = lowercaseHexDigits[Int((value >> UInt64(shift)) & 0xF)]
                     index += 1
                 }
             }
@@ -47,8 +47,6 @@ public enum EventID {
             return index
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Whether a fresh pool fills from the random device (and not from the fallback); for tests,
     /// as the fallback would otherwise hide a broken read.

@@ -80,14 +80,15 @@ package struct JSONWriter {
                 case 0x09: bytes.append(contentsOf: "\\t".utf8)
                 case 0..<0x20:
                     bytes.append(contentsOf: "\\u00".utf8)
-                    bytes.append(hexDigits[Int(byte >> 4)])
-                    bytes.append(hexDigits[Int(byte & 0x0F)])
+                    bytes.append(lowercaseHexDigits[Int(byte >> 4)])
+                    bytes.append(lowercaseHexDigits[Int(byte & 0x0F)])
                 default: bytes.append(byte)
                 }
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 }
+
+/// The ASCII digits of base 16, lowercase: JSON's `\u00XX` escapes and event ids.
+let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)

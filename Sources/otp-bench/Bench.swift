@@ -49,7 +49,9 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
                     try await runWorkerScenario(name, number: number, run: run, latency: latency, rate: rate, in: environment)
                 }) else { return nil }
                 runs.append(result)
-                report.workerPeakKilobytes = max(report.workerPeakKilobytes ?? 0, result.peakResidentKilobytes ?? 0)
+                if let peak = result.peakResidentKilobytes {
+                    report.workerPeakKilobytes = max(report.workerPeakKilobytes ?? 0, peak)
+                }
             }
             return medianRun(runs, judgedBy: figure)
         }

@@ -56,7 +56,7 @@ struct Report {
                 Swift.print("(3) provider path alone at the same pace: p50 \(format(providerPaced.percentile(0.5), 1)) ms, p99 \(format(providerPaced.percentile(0.99), 1)) ms")
             }
         }
-        let peak = workerPeakKilobytes.flatMap { $0 > 0 ? $0 : nil }
+        let peak = workerPeakKilobytes
         if let peak { Swift.print("(4) worker peak RSS (VmHWM, max over the worker runs) = \(format(Double(peak) / 1024, 1)) MB   (target < 64)") }
         Swift.print("")
         let slots = saturated.map { format($0.throughput / ceiling, 3) } ?? "nan"

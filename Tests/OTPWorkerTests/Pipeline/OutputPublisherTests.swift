@@ -29,7 +29,10 @@ struct OutputPublisherTests {
         func keepTrying() -> Bool { calls.add(1, ordering: .relaxed).newValue <= times }
     }
 
+    /// Runs `body` with a publisher on a fresh cluster; `written` flushes and reads a topic's
+    /// high watermark. With `closedProducer`, the producer is closed before `body` runs.
     private func withPublisher(
+        closedProducer: Bool = false,
         _ body: (OutputPublisher, _ written: @escaping (String) async throws -> Int64) async throws -> Void
     ) async throws {
         try await withEmbeddedCluster(topics: [Self.memory: 1, Self.output: 1]) { cluster in
@@ -40,20 +43,21 @@ struct OutputPublisherTests {
             let reader = try KafkaConsumer(
                 configuration: KafkaConsumerConfiguration(bootstrapServers: cluster.bootstrapServers, groupID: "pub-reader"),
                 logger: logger)
+            if closedProducer { await producer.close(timeout: .seconds(5)) }
             var publisher = OutputPublisher(producer: producer, metrics: PipelineMetrics(), logger: logger)
             publisher.backoff = .milliseconds(10)...(.milliseconds(20))
+            var failure: (any Error)?
             do {
                 try await body(publisher) { topic in
                     try await producer.flush(timeout: .seconds(10))
                     return try await reader.watermarks(KafkaTopicPartition(topic: topic, partition: 0)).high
                 }
             } catch {
-                await reader.close(timeout: .seconds(5))
-                await producer.close(timeout: .seconds(5))
-                throw error
+                failure = error
             }
             await reader.close(timeout: .seconds(5))
             await producer.close(timeout: .seconds(5))
+            if let failure { throw failure }
         }
     }
 
@@ -104,13 +108,7 @@ struct OutputPublisherTests {
 
     @Test("A closed producer: refusals at the hand-off end the pass, and publish gives up without hanging")
     func closedProducer() async throws {
-        try await withEmbeddedCluster(topics: [Self.memory: 1, Self.output: 1]) { cluster in
-            let logger = Logger(label: "test.publisher") { _ in SwiftLogNoOpLogHandler() }
-            let producer = try KafkaProducer(
-                configuration: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers), logger: logger)
-            await producer.close(timeout: .seconds(5))
-            var publisher = OutputPublisher(producer: producer, metrics: PipelineMetrics(), logger: logger)
-            publisher.backoff = .milliseconds(10)...(.milliseconds(20))
+        try await withPublisher(closedProducer: true) { publisher, _ in
             let gate = Gate(times: 1)
             let published = await publisher.publish(
                 [[Self.record(Self.memory, "m"), Self.record(Self.memory, "m2")], [Self.record(Self.output, "o")]],
