@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOConcurrencyHelpers
@@ -28,7 +27,7 @@ extension ClientCore {
         _ operation: Operation,
         deadline: ContinuousClock.Instant?,
         logger: CallLogger,
-        makeRequest: @escaping @Sendable (Secret<String>) -> HTTPClientRequest,
+        makeRequest: @escaping @Sendable (Secret<String>) -> ProviderRequest,
         interpret: @escaping @Sendable (Int, ByteBuffer) -> ResponseInterpreter.Outcome<Success>
     ) async throws(ProviderError) -> Success {
         try await self.withRetries(operation, deadline: deadline, logger: logger) { attempt, deadline in

@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
-import NIOHTTP1
 
 /// One HTTP answer, whatever its status.
 struct HTTPAnswer: Sendable {
@@ -16,14 +14,10 @@ struct TransportFailure: Error, Sendable {
 }
 
 extension ClientCore {
-    /// Sends one request and reads the whole answer, bounded by the attempt's
-    /// share of the deadline.
-    ///
-    /// The response head must arrive by `min(deadline, now + requestTimeout)`;
-    /// the body is then bounded by the read timeout between bytes (async-http-client
-    /// does not apply the deadline to body streaming) and by `maximumResponseBytes`.
+    /// Sends one request and reads the whole answer (head and body) by the attempt's share
+    /// of the deadline: `min(deadline, now + requestTimeout)`.
     func execute(
-        _ request: HTTPClientRequest,
+        _ request: ProviderRequest,
         operation: Operation,
         deadline: ContinuousClock.Instant,
         logger: CallLogger
@@ -38,21 +32,19 @@ extension ClientCore {
         let path = Self.path(of: operation)
         logger.trace("provider request", metadata: [MessageCentralLogKey.path.key: "\(path)"])
         do {
-            // No logger handed over: async-http-client's trace logs print the request head.
-            let response = try await self.httpClient.execute(request, timeout: TimeAmount(timeout))
-            let body = try await response.body.collect(upTo: self.configuration.maximumResponseBytes)
-            let status = Int(response.status.code)
+            let response = try await self.pool.execute(
+                method: request.method, target: request.target.revealed, headers: request.headers, deadline: start + timeout)
             logger.debug(
                 "provider answer",
                 metadata: [
                     MessageCentralLogKey.path.key: "\(path)",
-                    MessageCentralLogKey.httpStatus.key: "\(status)",
+                    MessageCentralLogKey.httpStatus.key: "\(response.status)",
                     MessageCentralLogKey.durationMilliseconds.key: "\((ContinuousClock.now - start).milliseconds)",
                 ]
             )
-            return .success(HTTPAnswer(status: status, body: body))
+            return .success(HTTPAnswer(status: response.status, body: response.body))
         } catch {
-            let failure = Self.transportFailure(error)
+            let failure = Self.transportFailure(Task.isCancelled ? .cancelled : error)
             logger.debug(
                 "provider request failed without an answer",
                 metadata: [
@@ -72,25 +64,12 @@ extension ClientCore {
         }
     }
 
-    /// Classifies an error without an answer. Only the error's type name or
-    /// async-http-client's fixed error code is kept: other descriptions may
-    /// name hosts or, in principle, URLs.
-    static func transportFailure(_ error: any Error) -> TransportFailure {
-        if let httpError = error as? HTTPClientError {
-            // These cannot get better by waiting: the client is misconfigured or shut down.
-            let permanent: [HTTPClientError] = [.alreadyShutdown, .invalidURL, .emptyHost, .emptyScheme]
-            let isPermanent = permanent.contains(httpError)
-            return TransportFailure(
-                error: .unavailable(lastProviderCode: nil, message: "no answer: \(httpError)"),
-                transient: !isPermanent
-            )
-        }
-        if error is CancellationError {
-            return TransportFailure(error: .unavailable(lastProviderCode: nil, message: "cancelled"), transient: true)
-        }
-        return TransportFailure(
-            error: .unavailable(lastProviderCode: nil, message: "no answer: \(type(of: error))"),
-            transient: true
+    /// Classifies a request that got no answer; only failures waiting cannot mend
+    /// (a shut-down client, an unusable base URL) are permanent.
+    static func transportFailure(_ error: TransportError) -> TransportFailure {
+        TransportFailure(
+            error: .unavailable(lastProviderCode: nil, message: error == .cancelled ? "cancelled" : "no answer: \(error.message)"),
+            transient: error.isTransient
         )
     }
 }

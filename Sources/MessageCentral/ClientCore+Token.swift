@@ -59,7 +59,7 @@ extension ClientCore {
         ]
         if let country = self.configuration.country { query.append(("country", country)) }
         if let email = self.configuration.email { query.append(("email", email)) }
-        let request = self.makeRequest(url: self.url(path: Paths.token, query: query), method: .GET, token: nil)
+        let request = ProviderRequest(method: .GET, target: self.target(path: Paths.token, query: query), token: nil)
         var logger = CallLogger(self.logger)
         logger[metadataKey: MessageCentralLogKey.operation.key] = "\(Operation.token.rawValue)"
 

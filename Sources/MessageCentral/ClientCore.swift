@@ -3,14 +3,13 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOConcurrencyHelpers
 
-/// The shared state behind ``MessageCentralClient``: configuration, the HTTP
-/// connection pool and the token cache.
+/// The shared state behind ``MessageCentralClient``: configuration, the connection pool
+/// and the token cache.
 ///
 /// `Sendable` without `@unchecked`: every stored property is immutable and
 /// `Sendable`; the only mutable state, the token cache, sits behind a lock.
@@ -19,7 +18,7 @@ final class ClientCore: Sendable {
     typealias TokenFetch = Task<Result<Secret<String>, TokenFetchError>, Never>
 
     let configuration: MessageCentralConfiguration
-    let httpClient: HTTPClient
+    let pool: ConnectionPool
     let logger: Logger
     let metrics = ProviderMetrics()
     let tokens = NIOLockedValueBox(TokenCacheState<TokenFetch>())
@@ -28,12 +27,12 @@ final class ClientCore: Sendable {
 
     init(
         configuration: MessageCentralConfiguration,
-        httpClient: HTTPClient,
+        pool: ConnectionPool,
         logger: Logger,
         wallClockSeconds: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.configuration = configuration
-        self.httpClient = httpClient
+        self.pool = pool
         self.logger = logger
         self.wallClockSeconds = wallClockSeconds
     }
@@ -50,9 +49,9 @@ final class ClientCore: Sendable {
         if let otpLength = request.otpLength {
             query.append(("otpLength", String(otpLength)))
         }
-        let url = self.url(path: Paths.send, query: query)
+        let target = self.target(path: Paths.send, query: query)
         return try await self.call(.send, deadline: deadline, logger: logger) { token in
-            self.makeRequest(url: url, method: .POST, token: token)
+            ProviderRequest(method: .POST, target: target, token: token)
         } interpret: { status, body in
             ResponseInterpreter.interpretSend(httpStatus: status, bytes: body.readableBytesView, request: request)
         }
@@ -61,12 +60,12 @@ final class ClientCore: Sendable {
     func validate(_ request: ValidateRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> ValidateResult {
         var logger = CallLogger(self.logger)
         logger[metadataKey: MessageCentralLogKey.verificationId.key] = "\(request.verificationId)"
-        let url = self.url(
+        let target = self.target(
             path: Paths.validate,
             query: [("verificationId", request.verificationId), ("code", request.code.revealed)]
         )
         return try await self.call(.validate, deadline: deadline, logger: logger) { token in
-            self.makeRequest(url: url, method: .GET, token: token)
+            ProviderRequest(method: .GET, target: target, token: token)
         } interpret: { status, body in
             ResponseInterpreter.interpretValidate(httpStatus: status, bytes: body.readableBytesView, request: request)
         }
@@ -81,19 +80,27 @@ final class ClientCore: Sendable {
         }
     }
 
-    /// Builds a full URL; it is a ``Secret`` because query values may hold the key or a code.
-    func url(path: String, query: [(name: String, value: String)]) -> Secret<String> {
-        Secret(self.configuration.trimmedBaseURL + path + "?" + QueryString.build(query))
+    /// Builds a request target (path and query, after the base URL's path); it is a
+    /// ``Secret`` because query values may hold the key or a code.
+    func target(path: String, query: [(name: String, value: String)]) -> Secret<String> {
+        Secret(path + "?" + QueryString.build(query))
     }
+}
 
-    func makeRequest(url: Secret<String>, method: HTTPMethod, token: Secret<String>?) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url.revealed)
-        request.method = method
-        request.headers.add(name: "accept", value: "*/*")
+/// One bodiless request to the provider; target and token are secrets until written.
+struct ProviderRequest: Sendable {
+    var method: HTTPMethod
+    var target: Secret<String>
+    var token: Secret<String>?
+
+    /// The headers the document's examples send; `authToken` when a token is given.
+    var headers: HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "accept", value: "*/*")
         if let token {
-            request.headers.add(name: "authToken", value: token.revealed)
+            headers.add(name: "authToken", value: token.revealed)
         }
-        return request
+        return headers
     }
 }
 

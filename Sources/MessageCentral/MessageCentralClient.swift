@@ -1,87 +1,74 @@
-import AsyncHTTPClient
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The Message Central "Verify Now" v3 client over HTTP.
 ///
-/// One instance per process is enough: it is a cheap `Sendable` handle on
-/// shared state (the token cache) and on one `HTTPClient` and its connection pool.
+/// One instance per process is enough: it is a cheap `Sendable` handle on shared state (the
+/// token cache) and on its own pool of keep-alive connections to the provider (HTTP/1.1,
+/// TLS with full certificate and host name verification for `https`). Call ``shutdown()``
+/// after the last call; ``withClient(configuration:logger:_:)`` does so itself.
 ///
-/// Ownership of the `HTTPClient`: the client never shuts it down. Whoever
-/// created it does (``withClient(configuration:logger:_:)`` does so itself);
-/// shut it down only after the last call has returned.
-///
-/// Secrets: the password, key, tokens and codes never reach a log line, an
-/// error message or a metric label; phone numbers appear masked. The client
-/// does not hand its logger to async-http-client, whose trace logging prints
-/// request heads (URL with the key or code, and the `authToken` header).
+/// Secrets: the password, key, tokens and codes never reach a log line, an error message or
+/// a metric label; phone numbers appear masked.
 public struct MessageCentralClient: VerificationProvider {
     let core: ClientCore
 
-    /// Creates a client on an existing `HTTPClient`.
+    /// Creates a client and its connection pool; no connection is opened until the first call.
     ///
     /// - Parameters:
-    ///   - configuration: Where the provider is and how to authenticate.
-    ///   - httpClient: The connection pool to use; the caller keeps ownership and
-    ///     shuts it down after the last call. Make one with ``makeHTTPClient(for:)``
-    ///     to get the configured connect timeout and pool size.
+    ///   - configuration: Where the provider is, how to authenticate, timeouts and pool size
+    ///     (``MessageCentralConfiguration/maximumConnectionsPerHost``).
     ///   - logger: Where the client logs; secrets are never logged.
-    public init(configuration: MessageCentralConfiguration, httpClient: HTTPClient, logger: Logger) {
-        self.core = ClientCore(configuration: configuration, httpClient: httpClient, logger: logger)
+    ///   - eventLoopGroup: Where connections run; SwiftNIO's shared group by default.
+    /// - Throws: ``MessageCentralClientError`` when the base URL cannot be used or TLS cannot
+    ///   be set up.
+    public init(
+        configuration: MessageCentralConfiguration,
+        logger: Logger,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) throws(MessageCentralClientError) {
+        let pool: ConnectionPool
+        do {
+            pool = try ConnectionPool(
+                baseURL: configuration.baseURL, group: eventLoopGroup,
+                maximumConnections: configuration.maximumConnectionsPerHost,
+                connectTimeout: configuration.connectTimeout,
+                maximumBodyBytes: configuration.maximumResponseBytes)
+        } catch {
+            throw MessageCentralClientError(message: error.message)
+        }
+        self.core = ClientCore(configuration: configuration, pool: pool, logger: logger)
     }
 
-    /// Makes an `HTTPClient` suited to the provider: TLS with full certificate
-    /// verification (async-http-client's default, left untouched), the configured
-    /// connect and read timeouts, redirects refused (a redirect would carry the
-    /// `authToken` header to another place), the configured pool size, and no
-    /// tracing spans (pass your own `HTTPClient` to ``init(configuration:httpClient:logger:)``
-    /// to trace provider calls).
-    ///
-    /// - Parameter configuration: Supplies the timeouts and pool size.
-    /// - Returns: A new client; the caller must shut it down.
-    public static func makeHTTPClient(for configuration: MessageCentralConfiguration) -> HTTPClient {
-        var httpConfiguration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(
-                connect: TimeAmount(configuration.connectTimeout),
-                read: TimeAmount(configuration.requestTimeout)
-            ),
-            connectionPool: .init(
-                idleTimeout: .seconds(60),
-                concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnectionsPerHost
-            )
-        )
-        httpConfiguration.decompression = .disabled
-        // Left at its default, async-http-client opens a span through the global tracer, a
-        // no-op one unless tracing was bootstrapped, and fills in its attributes for every
-        // request: about 5% of the worker's CPU for spans nobody receives.
-        httpConfiguration.tracing.tracer = nil
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+    /// Closes every connection. Calls still running fail as `PROVIDER_UNAVAILABLE`; later
+    /// calls fail at once.
+    public func shutdown() async {
+        await self.core.pool.shutdown()
     }
 
-    /// Runs `body` with a client that owns its `HTTPClient`, and shuts that down
-    /// afterwards, whether `body` returns or throws.
+    /// Runs `body` with a new client and shuts it down afterwards, whether `body` returns or
+    /// throws.
     ///
     /// - Parameters:
     ///   - configuration: Where the provider is and how to authenticate.
     ///   - logger: Where the client logs.
     ///   - body: Uses the client; it must not let it escape.
     /// - Returns: What `body` returns.
-    /// - Throws: What `body` throws, or the `HTTPClient`'s shutdown error.
+    /// - Throws: ``MessageCentralClientError`` from creating the client, or what `body` throws.
     public static func withClient<Value: Sendable>(
         configuration: MessageCentralConfiguration,
         logger: Logger,
         _ body: (MessageCentralClient) async throws -> Value
     ) async throws -> Value {
-        let httpClient = self.makeHTTPClient(for: configuration)
-        let client = MessageCentralClient(configuration: configuration, httpClient: httpClient, logger: logger)
+        let client = try MessageCentralClient(configuration: configuration, logger: logger)
         let result: Result<Value, any Error>
         do {
             result = .success(try await body(client))
         } catch {
             result = .failure(error)
         }
-        try await httpClient.shutdown()
+        await client.shutdown()
         return try result.get()
     }
 
@@ -133,4 +120,12 @@ extension TimeAmount {
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         self = overflow ? .nanoseconds(.max) : .nanoseconds(product &+ attoseconds / 1_000_000_000)
     }
+}
+
+/// A client that cannot be made: the base URL is unusable or TLS cannot be set up.
+public struct MessageCentralClientError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, naming no secret.
+    public let message: String
+
+    public var description: String { message }
 }

@@ -36,7 +36,8 @@ public struct MessageCentralConfiguration: Sendable {
     public var tokenRefreshMargin: Duration
     /// How long a token without `exp` is used before a new one is fetched.
     public var defaultTokenLifetime: Duration
-    /// Connection-pool size per host for an HTTP client made by ``MessageCentralClient/makeHTTPClient(for:)``.
+    /// Most connections the client keeps open to the provider, one per concurrent call; calls
+    /// beyond it wait for a free connection within their deadline.
     public var maximumConnectionsPerHost: Int
     /// Largest response body read; a larger one is a failed attempt.
     public var maximumResponseBytes: Int

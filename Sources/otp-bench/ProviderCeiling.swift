@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import MessageCentral
@@ -18,9 +17,8 @@ func runProviderCeiling(latency: Duration, rate: Int? = nil, in environment: Ben
         baseURL: sandbox.baseURL, customerID: environment.sandboxConfiguration.customerID,
         password: Secret(environment.sandboxConfiguration.password),
         maximumConnectionsPerHost: max(32, options.inFlight))
-    let httpClient = MessageCentralClient.makeHTTPClient(for: configuration)
-    let client = MessageCentralClient(
-        configuration: configuration, httpClient: httpClient, logger: Logger(label: "otp-bench.provider") { _ in SwiftLogNoOpLogHandler() })
+    let client = try MessageCentralClient(
+        configuration: configuration, logger: Logger(label: "otp-bench.provider") { _ in SwiftLogNoOpLogHandler() })
     let numbers = RequestFactory(prefix: "pc", block: 0)
     sandbox.reset()
     sandbox.setLatency(latency)
@@ -42,7 +40,7 @@ func runProviderCeiling(latency: Duration, rate: Int? = nil, in environment: Ben
     }
     let elapsed = Double(monotonicNanoseconds() - started) / 1e9
     let benchAfter = selfCPU()
-    try await httpClient.shutdown()
+    await client.shutdown()
     var result = RunResult(
         name: rate.map { "(b) provider direct \($0)/s paced" } ?? "(b) provider direct", requests: options.requests, throughput: Double(latencies.count) / elapsed,
         latencies: latencies.sorted(), benchCores: (benchAfter - benchBefore).seconds / elapsed, produceRate: 0,

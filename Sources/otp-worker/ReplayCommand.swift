@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -90,8 +89,12 @@ struct RunCommand: AsyncParsableCommand {
         metrics.bootstrap()
         let logger = Logger(label: "otp-worker")
 
-        let httpClient = MessageCentralClient.makeHTTPClient(for: settings.provider)
-        let provider = MessageCentralClient(configuration: settings.provider, httpClient: httpClient, logger: Logger(label: "otp-worker.provider"))
+        let provider: MessageCentralClient
+        do {
+            provider = try MessageCentralClient(configuration: settings.provider, logger: Logger(label: "otp-worker.provider"))
+        } catch {
+            throw ValidationError("--provider-url / MESSAGE_CENTRAL_BASE_URL: \(error.message)")
+        }
         let readiness = ReadinessState()
         do {
             let worker = try OTPWorkerService(
@@ -110,9 +113,9 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger))
             try await group.run()
         } catch {
-            try? await httpClient.shutdown()
+            await provider.shutdown()
             throw error
         }
-        try await httpClient.shutdown()
+        await provider.shutdown()
     }
 }

@@ -63,4 +63,15 @@ struct CommandLineTests {
         #expect(status != 0)
         #expect(child.logText.contains("--idempotency-retention / OTP_IDEMPOTENCY_RETENTION: 'soon' is not a duration"), "\(child.logText)")
     }
+
+    @Test("a provider URL the client cannot use names the flag, the variable and the reason")
+    func providerURLRefused() async throws {
+        var environment = Self.credentials
+        environment["MESSAGE_CENTRAL_BASE_URL"] = "cpaas.messagecentral.com"
+        let child = try ChildWorker(name: "cli-provider-url", arguments: [], environment: environment)
+        let status = try #require(await child.waitForExit(timeout: .seconds(30)), "otp-worker run did not exit")
+        #expect(status != 0)
+        #expect(child.logText.contains("--provider-url / MESSAGE_CENTRAL_BASE_URL: invalid base URL: the scheme must be http:// or https://"),
+                "\(child.logText)")
+    }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Kafka
 import KafkaEmbedded
@@ -30,16 +29,16 @@ final class WorkerStack: Sendable {
     let outputs: OutputCollector
     let logs: LogCapture
     let group: String
-    private let httpClient: HTTPClient
     private let workers = Locked<[RunningWorker]>([])
+    /// Every provider client made here, shut down with the stack.
+    private let providers = Locked<[MessageCentralClient]>([])
 
     init(cluster: EmbeddedKafkaCluster, sandbox: SandboxHandle, sandboxConfiguration: SandboxConfiguration,
-         partitions: Int, httpClient: HTTPClient, logs: LogCapture) throws {
+         partitions: Int, logs: LogCapture) throws {
         self.cluster = cluster
         self.sandbox = sandbox
         self.sandboxConfiguration = sandboxConfiguration
         self.partitions = partitions
-        self.httpClient = httpClient
         self.logs = logs
         self.group = "otp-worker-" + UUID().uuidString.prefix(8)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
@@ -49,7 +48,7 @@ final class WorkerStack: Sendable {
     }
 
     /// A provider client pointed at the sandbox, with test-sized timeouts.
-    func makeProvider(deadline: Duration = .seconds(10), password: String? = nil) -> MessageCentralClient {
+    func makeProvider(deadline: Duration = .seconds(10), password: String? = nil) throws -> MessageCentralClient {
         // One attempt may take a third of the deadline: slow enough for a loaded test machine.
         let requestTimeout = max(.seconds(1), deadline / 3)
         let configuration = MessageCentralConfiguration(
@@ -58,7 +57,9 @@ final class WorkerStack: Sendable {
             connectTimeout: .seconds(1), requestTimeout: requestTimeout, callDeadline: deadline,
             retry: .exponentialJitter(base: .milliseconds(20), max: .milliseconds(200)),
             maximumConnectionsPerHost: 256)
-        return MessageCentralClient(configuration: configuration, httpClient: httpClient, logger: logs.logger(label: "test.provider"))
+        let client = try MessageCentralClient(configuration: configuration, logger: logs.logger(label: "test.provider"))
+        providers.withLock { $0.append(client) }
+        return client
     }
 
     /// Starts a worker in this stack's group and returns once it owns partitions.
@@ -83,7 +84,7 @@ final class WorkerStack: Sendable {
         let readiness = ReadinessState()
         let service = try OTPWorkerService(
             configuration: configuration, consumerConfiguration: consumerConfiguration,
-            producerConfiguration: producerConfiguration, provider: provider ?? makeProvider(deadline: configuration.providerDeadline),
+            producerConfiguration: producerConfiguration, provider: provider ?? (try makeProvider(deadline: configuration.providerDeadline)),
             readiness: readiness, logger: logs.logger(label: "otp-worker.\(instance)"))
         let task = Task { try await service.run() }
         let worker = RunningWorker(service: service, task: task, readiness: readiness)
@@ -119,6 +120,7 @@ final class WorkerStack: Sendable {
         for worker in workers.withLock({ $0 }) { await worker.stop() }
         await outputs.close()
         await producer.close(timeout: .seconds(5))
+        for provider in providers.withLock({ $0 }) { await provider.shutdown() }
     }
 }
 
@@ -152,28 +154,15 @@ func withWorkerStack<T: Sendable>(
     }
     return try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in
         try await withSandbox(sandboxConfiguration) { handle in
-            var poolSizing = MessageCentralConfiguration(baseURL: handle.baseURL, customerID: "", password: Secret(""))
-            poolSizing.maximumConnectionsPerHost = 256
-            poolSizing.connectTimeout = .seconds(1)
-            poolSizing.requestTimeout = .seconds(10)
-            let httpClient = MessageCentralClient.makeHTTPClient(for: poolSizing)
-            let stack: WorkerStack
-            do {
-                stack = try WorkerStack(cluster: cluster, sandbox: handle, sandboxConfiguration: sandboxConfiguration,
-                                        partitions: partitions, httpClient: httpClient, logs: logs)
-            } catch {
-                try? await httpClient.shutdown()
-                throw error
-            }
+            let stack = try WorkerStack(cluster: cluster, sandbox: handle, sandboxConfiguration: sandboxConfiguration,
+                                        partitions: partitions, logs: logs)
             do {
                 let result = try await body(stack)
                 await stack.close()
-                try await httpClient.shutdown()
                 logs.expectNoSecrets()
                 return result
             } catch {
                 await stack.close()
-                try? await httpClient.shutdown()
                 throw error
             }
         }

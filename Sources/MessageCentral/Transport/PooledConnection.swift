@@ -1,0 +1,32 @@
+import NIOCore
+import NIOHTTP1
+
+/// One keep-alive connection to the provider, carrying one request at a time.
+final class PooledConnection: Sendable {
+    let channel: any Channel
+    private let collector: NIOLoopBound<ResponseCollector>
+
+    init(channel: any Channel, collector: NIOLoopBound<ResponseCollector>) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    var id: ObjectIdentifier { ObjectIdentifier(self) }
+
+    /// Sends `head` and waits for the whole answer, failing at `deadline` or on cancellation
+    /// (either closes the connection).
+    func send(_ head: HTTPRequestHead, deadline: NIODeadline) async throws -> CollectedResponse {
+        let promise = channel.eventLoop.makePromise(of: CollectedResponse.self)
+        let collector = self.collector
+        return try await withTaskCancellationHandler {
+            channel.eventLoop.execute { collector.value.send(head, deadline: deadline, promise: promise) }
+            return try await promise.futureResult.get()
+        } onCancel: {
+            channel.eventLoop.execute { collector.value.cancel() }
+        }
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}

@@ -1,0 +1,52 @@
+/// Why a request to the provider got no usable answer. Messages name no URL, header or host
+/// detail beyond the error's kind: URLs carry the key or a code.
+enum TransportError: Error, Sendable, Equatable {
+    /// The base URL cannot be used; the text says why.
+    case invalidBaseURL(String)
+    /// The TLS configuration could not be made; the text is the error's kind.
+    case tlsUnavailable(String)
+    /// The client was shut down.
+    case shutDown
+    /// The caller's task was cancelled.
+    case cancelled
+    /// The answer did not come in time (or no connection was free in time).
+    case timedOut
+    /// No connection could be opened; the text is the error's kind.
+    case connectFailed(String)
+    /// The connection closed before the request was written: the provider never saw it.
+    case notSent
+    /// The connection closed after the request was written, before a whole answer came.
+    case closedBeforeAnswer
+    /// The answer's body is larger than the configured limit.
+    case answerTooLarge(limit: Int)
+    /// The connection failed while the answer was read; the text is the error's kind.
+    case connectionFailed(String)
+
+    /// False for failures that waiting cannot mend (configuration, shutdown).
+    var isTransient: Bool {
+        switch self {
+        case .invalidBaseURL, .tlsUnavailable, .shutDown: false
+        default: true
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .invalidBaseURL(let why): "invalid base URL: \(why)"
+        case .tlsUnavailable(let kind): "TLS unavailable: \(kind)"
+        case .shutDown: "the client is shut down"
+        case .cancelled: "cancelled"
+        case .timedOut: "no answer in time"
+        case .connectFailed(let kind): "no connection: \(kind)"
+        case .notSent: "the connection closed before the request was sent"
+        case .closedBeforeAnswer: "the connection closed before the whole answer came"
+        case .answerTooLarge(let limit): "the answer is larger than \(limit) bytes"
+        case .connectionFailed(let kind): "the connection failed: \(kind)"
+        }
+    }
+
+    /// The kind of an error, without its description (which may name hosts or addresses).
+    static func kind(of error: any Error) -> String {
+        String(describing: type(of: error))
+    }
+}
