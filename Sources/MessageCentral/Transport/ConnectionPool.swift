@@ -89,6 +89,12 @@ final class ConnectionPool: Sendable {
         var resentOnce = false
         while true {
             let (connection, reused) = try await checkout(deadline: deadline)
+            // A connection granted as the deadline passed: writing now would have the provider
+            // act on a request its caller has given up on.
+            guard ContinuousClock.now < deadline else {
+                checkin(connection, reusable: true)
+                throw .timedOut
+            }
             do {
                 let response = try await connection.send(head, deadline: nioDeadline)
                 checkin(connection, reusable: response.keepAlive)
@@ -104,6 +110,9 @@ final class ConnectionPool: Sendable {
             }
         }
     }
+
+    /// Connections open or being opened, busy or idle.
+    var connectionCount: Int { state.withLockedValue { $0.total } }
 
     /// Closes every connection and fails waiting callers; later calls fail with `.shutDown`.
     func shutdown() async {
@@ -126,25 +135,8 @@ final class ConnectionPool: Sendable {
     // MARK: - Checking connections out and in
 
     private func checkout(deadline: ContinuousClock.Instant) async throws(TransportError) -> (PooledConnection, reused: Bool) {
-        let now = NIODeadline.now()
         var stale: [PooledConnection] = []
-        let grant: Grant? = state.withLockedValue { state in
-            if state.isShutDown { return .failed(.shutDown) }
-            while let id = state.idle.popLast() {
-                guard let entry = state.connections[id] else { continue }
-                if entry.connection.channel.isActive, let since = entry.idleSince, now - since < idleTimeout {
-                    state.connections[id]!.idleSince = nil
-                    return .idle(entry.connection)
-                }
-                state.connections[id] = nil
-                stale.append(entry.connection)
-            }
-            if state.total < maximumConnections {
-                state.connecting += 1
-                return .connect
-            }
-            return nil
-        }
+        let grant = state.withLockedValue { immediateGrant(&$0, stale: &stale) }
         stale.forEach { $0.close() }
         let granted: Grant
         if let grant { granted = grant } else { granted = await waitForGrant(deadline: deadline) }
@@ -155,6 +147,27 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// What a caller gets without waiting: the most recently used live idle connection, else a
+    /// place to open one, else nil. Idle connections found closed or too old go to `stale`.
+    private func immediateGrant(_ state: inout State, stale: inout [PooledConnection]) -> Grant? {
+        if state.isShutDown { return .failed(.shutDown) }
+        let now = NIODeadline.now()
+        while let id = state.idle.popLast() {
+            guard let entry = state.connections[id] else { continue }
+            if entry.connection.channel.isActive, let since = entry.idleSince, now - since < idleTimeout {
+                state.connections[id]!.idleSince = nil
+                return .idle(entry.connection)
+            }
+            state.connections[id] = nil
+            stale.append(entry.connection)
+        }
+        if state.total < maximumConnections {
+            state.connecting += 1
+            return .connect
+        }
+        return nil
+    }
+
     /// Returns a connection after a whole answer: to a waiting caller, to the idle stack, or
     /// closed when the provider asked for that.
     private func checkin(_ connection: PooledConnection, reusable: Bool) {
@@ -162,14 +175,22 @@ final class ConnectionPool: Sendable {
             discard(connection)
             return
         }
+        var expired: [PooledConnection] = []
         let (waiter, close) = state.withLockedValue { state -> (CheckedContinuation<Grant, Never>?, Bool) in
             guard !state.isShutDown, state.connections[connection.id] != nil else { return (nil, true) }
             if !state.waiters.isEmpty { return (state.waiters.removeFirst().continuation, false) }
-            state.connections[connection.id]!.idleSince = .now()
+            let now = NIODeadline.now()
+            state.connections[connection.id]!.idleSince = now
             state.idle.append(connection.id)
+            // The oldest idle connections sit at the bottom, where checkouts never reach them.
+            while let oldest = state.idle.first, let since = state.connections[oldest]?.idleSince, now - since >= idleTimeout {
+                state.idle.removeFirst()
+                expired.append(state.connections.removeValue(forKey: oldest)!.connection)
+            }
             return (nil, false)
         }
         if close { connection.close() }
+        expired.forEach { $0.close() }
         waiter?.resume(returning: .idle(connection))
     }
 
@@ -201,12 +222,16 @@ final class ConnectionPool: Sendable {
         let timer = NIOLockedValueBox<Scheduled<Void>?>(nil)
         let grant = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
+                // Asked again under the same lock as the enqueue: a connection or place freed
+                // since `checkout` looked would otherwise wake nobody.
+                var stale: [PooledConnection] = []
                 let immediate: Grant? = state.withLockedValue { state in
-                    if state.isShutDown { return .failed(.shutDown) }
                     if Task.isCancelled { return .failed(.cancelled) }
+                    if let grant = immediateGrant(&state, stale: &stale) { return grant }
                     state.waiters.append((id, continuation))
                     return nil
                 }
+                stale.forEach { $0.close() }
                 if let immediate {
                     continuation.resume(returning: immediate)
                     return
@@ -237,25 +262,10 @@ final class ConnectionPool: Sendable {
     /// Opens a connection for a caller that was granted a place (counted in `connecting`).
     private func connect(deadline: ContinuousClock.Instant) async throws(TransportError) -> PooledConnection {
         let timeout = min(connectTimeout, deadline - .now)
+        let connection: PooledConnection
         do {
             guard timeout > .zero else { throw TransportError.timedOut }
-            let connection = try await openChannel(timeout: timeout)
-            let admitted = state.withLockedValue { state -> Bool in
-                state.connecting -= 1
-                guard !state.isShutDown else { return false }
-                state.connections[connection.id] = Entry(connection: connection, idleSince: nil)
-                return true
-            }
-            guard admitted else {
-                connection.close()
-                throw TransportError.shutDown
-            }
-            // A connection the provider closes while idle leaves the pool by itself.
-            connection.channel.closeFuture.whenComplete { [weak self, weak connection] _ in
-                guard let self, let connection else { return }
-                self.forget(connection)
-            }
-            return connection
+            connection = try await openChannel(timeout: timeout)
         } catch {
             let waiter = state.withLockedValue { state -> CheckedContinuation<Grant, Never>? in
                 state.connecting -= 1
@@ -264,6 +274,22 @@ final class ConnectionPool: Sendable {
             waiter?.resume(returning: .connect)
             throw Self.transportError(error, connecting: true)
         }
+        let admitted = state.withLockedValue { state -> Bool in
+            state.connecting -= 1
+            guard !state.isShutDown else { return false }
+            state.connections[connection.id] = Entry(connection: connection, idleSince: nil)
+            return true
+        }
+        guard admitted else {
+            connection.close()
+            throw .shutDown
+        }
+        // A connection the provider closes while idle leaves the pool by itself.
+        connection.channel.closeFuture.whenComplete { [weak self, weak connection] _ in
+            guard let self, let connection else { return }
+            self.forget(connection)
+        }
+        return connection
     }
 
     /// Drops a closed connection from the books; a busy one is dropped by its caller.
@@ -284,7 +310,7 @@ final class ConnectionPool: Sendable {
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(timeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-        let channel = try await bootstrap.connect(host: origin.host, port: origin.port).get()
+        let channel = try await Self.cancellable(bootstrap.connect(host: origin.host, port: origin.port))
         do {
             let collector = try await channel.eventLoop.submit {
                 let pipeline = channel.pipeline.syncOperations
@@ -301,6 +327,35 @@ final class ConnectionPool: Sendable {
         } catch {
             channel.close(promise: nil)
             throw error
+        }
+    }
+
+    /// Awaits a connect, but returns at once when the task is cancelled; a channel that
+    /// connects after that is closed.
+    private static func cancellable(_ connecting: EventLoopFuture<any Channel>) async throws -> any Channel {
+        let waiter = NIOLockedValueBox<CheckedContinuation<any Channel, any Error>?>(nil)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let cancelled = waiter.withLockedValue { waiter -> Bool in
+                    if Task.isCancelled { return true }
+                    waiter = continuation
+                    return false
+                }
+                if cancelled {
+                    connecting.whenSuccess { $0.close(promise: nil) }
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                connecting.whenComplete { result in
+                    guard let continuation = waiter.withLockedValue({ $0.take() }) else {
+                        if case .success(let channel) = result { channel.close(promise: nil) }
+                        return
+                    }
+                    continuation.resume(with: result)
+                }
+            }
+        } onCancel: {
+            waiter.withLockedValue { $0.take() }?.resume(throwing: CancellationError())
         }
     }
 

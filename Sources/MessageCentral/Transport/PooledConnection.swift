@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 
@@ -5,6 +6,7 @@ import NIOHTTP1
 final class PooledConnection: Sendable {
     let channel: any Channel
     private let collector: NIOLoopBound<ResponseCollector>
+    private let requests = NIOLockedValueBox<UInt64>(0)
 
     init(channel: any Channel, collector: NIOLoopBound<ResponseCollector>) {
         self.channel = channel
@@ -18,11 +20,15 @@ final class PooledConnection: Sendable {
     func send(_ head: HTTPRequestHead, deadline: NIODeadline) async throws -> CollectedResponse {
         let promise = channel.eventLoop.makePromise(of: CollectedResponse.self)
         let collector = self.collector
+        let id = requests.withLockedValue { count in
+            count += 1
+            return count
+        }
         return try await withTaskCancellationHandler {
-            channel.eventLoop.execute { collector.value.send(head, deadline: deadline, promise: promise) }
+            channel.eventLoop.execute { collector.value.send(head, id: id, deadline: deadline, promise: promise) }
             return try await promise.futureResult.get()
         } onCancel: {
-            channel.eventLoop.execute { collector.value.cancel() }
+            channel.eventLoop.execute { collector.value.cancel(id: id) }
         }
     }
 

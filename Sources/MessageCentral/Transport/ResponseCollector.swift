@@ -18,6 +18,7 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private struct Pending {
+        var id: UInt64
         var promise: EventLoopPromise<CollectedResponse>
         var timer: Scheduled<Void>?
         var status: Int?
@@ -31,9 +32,13 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var pending: Pending?
     private var isClosed = false
-    /// Why the connection failed while no request was pending (a failed TLS handshake),
-    /// reported to the request that finds it closed.
+    /// Why the connection failed before its first answer (a failed TLS handshake), reported
+    /// to the request that finds it closed. Later, a closed connection means `.notSent`.
     private var failure: TransportError?
+    private var answered = false
+    /// The newest request started, and one cancelled before it started, by id.
+    private var lastStarted: UInt64 = 0
+    private var cancelledEarly: UInt64?
 
     init(maximumBodyBytes: Int) {
         self.maximumBodyBytes = maximumBodyBytes
@@ -49,8 +54,14 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// Writes `head` (without a body) and completes `promise` with its answer. Called on the
-    /// channel's event loop, never while another request is pending.
-    func send(_ head: HTTPRequestHead, deadline: NIODeadline, promise: EventLoopPromise<CollectedResponse>) {
+    /// channel's event loop, never while another request is pending; `id` grows with every
+    /// request on the connection.
+    func send(_ head: HTTPRequestHead, id: UInt64, deadline: NIODeadline, promise: EventLoopPromise<CollectedResponse>) {
+        lastStarted = id
+        if cancelledEarly == id {
+            promise.fail(TransportError.cancelled)
+            return
+        }
         guard let context, !isClosed, pending == nil else {
             promise.fail(failure ?? TransportError.notSent)
             return
@@ -59,7 +70,7 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
             self?.fail(.timedOut)
             return
         }
-        pending = Pending(promise: promise, timer: timer)
+        pending = Pending(id: id, promise: promise, timer: timer)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
@@ -77,9 +88,15 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Fails the pending request (if any) with `.cancelled` and closes the connection.
-    func cancel() {
-        fail(.cancelled)
+    /// Cancels request `id`: fails it with `.cancelled` and closes the connection if it is
+    /// pending, keeps it from being written if it has not started, and does nothing once it is
+    /// over (the connection may already serve another request).
+    func cancel(id: UInt64) {
+        if pending?.id == id {
+            fail(.cancelled)
+        } else if id > lastStarted {
+            cancelledEarly = id
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -112,6 +129,7 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
                 return
             }
+            answered = true
             done.promise.succeed(CollectedResponse(
                 status: status, body: done.body ?? ByteBuffer(), keepAlive: done.keepAlive && !isClosed))
         }
@@ -125,7 +143,7 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         let failure = TransportError.connectionFailed(TransportError.kind(of: error))
-        if pending == nil, self.failure == nil { self.failure = failure }
+        if pending == nil, !answered, self.failure == nil { self.failure = failure }
         fail(failure)
     }
 

@@ -45,8 +45,12 @@ enum TransportError: Error, Sendable, Equatable {
         }
     }
 
-    /// The kind of an error, without its description (which may name hosts or addresses).
+    /// The kind of an error. Descriptions are left out (a connect error's names addresses)
+    /// except for TLS errors, which say why a handshake failed (an unknown issuer, an expired
+    /// certificate, another host name) and hold nothing of a request.
     static func kind(of error: any Error) -> String {
-        String(describing: type(of: error))
+        let name = String(describing: type(of: error))
+        guard name.hasPrefix("NIOSSL") || name.hasPrefix("BoringSSL") else { return name }
+        return String(String(describing: error).prefix(300))
     }
 }
