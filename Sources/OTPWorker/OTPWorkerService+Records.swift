@@ -13,18 +13,21 @@ extension OTPWorkerService {
     func runLane(_ lane: WorkLane, first: KafkaConsumerRecord, generation: UInt64) async {
         var next: (record: KafkaConsumerRecord, generation: UInt64)? = (first, generation)
         while let (record, generation) = next {
-            await handle(record, generation: generation)
+            await handle(record, lane: lane, generation: generation)
             next = lanes.finish(lane: lane, generation: generation)
         }
     }
 
     /// Decides, publishes and marks one record done (or abandons it).
-    func handle(_ record: KafkaConsumerRecord, generation: UInt64) async {
+    func handle(_ record: KafkaConsumerRecord, lane: WorkLane, generation: UInt64) async {
         let partition = record.topicPartition
         let lanes = self.lanes
         let (decision, context) = await processor.decide(
             record, mayStart: { lanes.mayStart(partition, generation: generation) },
             isCurrent: { lanes.isCurrent(partition, generation: generation) })
+        // Publishing waits for brokers, not for the provider: the next record may take this
+        // one's provider slot meanwhile.
+        lanes.decided(lane: lane)
         let outputs: [KafkaProducerRecord]
         var memory: KafkaProducerRecord?
         // What was published, for metrics and the log line; nil for an adopted outcome, which

@@ -32,7 +32,9 @@ public struct WorkerTopics: Sendable, Hashable {
 public struct WorkerConfiguration: Sendable {
     /// Topic names.
     public var topics = WorkerTopics()
-    /// Records handled at once (running or waiting behind their key); `--max-in-flight`.
+    /// Records before their decision at once (waiting behind their key, or running up to and
+    /// through the provider call); as many again may be decided and waiting for their outputs'
+    /// acknowledgements. `--max-in-flight`.
     public var maxInFlight = 256
     /// An `otp.requested` older than this is not sent (`REQUEST_EXPIRED`); `--max-request-age`.
     public var maxRequestAge: Duration = .seconds(600)

@@ -3,9 +3,13 @@ import Kafka
 /// Key-ordered admission, as a pure state machine: the core of the worker's concurrency.
 ///
 /// Records with the same lane (partition and key) run one after another; different lanes run
-/// concurrently. At most `capacity` records are admitted at a time (running or queued behind
-/// their lane's running record), so memory stays bounded however skewed the keys are. This is
-/// how Confluent's parallel consumer orders by key beyond the partition count.
+/// concurrently. At most `capacity` records are undecided at a time (queued behind their
+/// lane's running record, or running towards their decision: decode, checks, the provider
+/// call). A decided record, whose outputs wait for the brokers' acknowledgements, gives its
+/// place to the next one, so Kafka round trips do not hold provider slots; decided records
+/// count against `decidedCapacity` instead. Memory stays bounded however skewed the keys are
+/// and however slow the brokers. This is how Confluent's parallel consumer orders by key
+/// beyond the partition count.
 ///
 /// Partitions carry a generation that changes on every assignment and revocation: work
 /// admitted under an older generation is stale, and its results must be dropped.
@@ -13,6 +17,7 @@ import Kafka
 /// Invariants:
 /// - a lane is present in `lanes` exactly while one of its records runs;
 /// - `admitted` equals running plus queued records, over all partitions;
+/// - `undecided` equals queued records plus running ones not yet marked decided;
 /// - a revoked partition has no queued records (they are dropped, to be read again by the next owner).
 struct LaneState<Item: Sendable>: Sendable {
     typealias Lane = WorkLane
@@ -34,21 +39,34 @@ struct LaneState<Item: Sendable>: Sendable {
         var admitted = 0
     }
 
+    /// The running record of a lane, whether it is decided, and the records queued behind it.
+    private struct LaneQueue {
+        var runningDecided = false
+        var queued: [(item: Item, generation: UInt64)] = []
+    }
+
     let capacity: Int
+    let decidedCapacity: Int
     private(set) var admitted = 0
+    private(set) var undecided = 0
     private(set) var stopping = false
-    private var lanes: [Lane: [(item: Item, generation: UInt64)]] = [:]
+    private var lanes: [Lane: LaneQueue] = [:]
     private var partitions: [Partition: PartitionStatus] = [:]
     private var nextGeneration: UInt64 = 1
 
-    init(capacity: Int) {
+    /// - Parameters:
+    ///   - capacity: Most undecided records at a time.
+    ///   - decidedCapacity: Most decided records waiting for their outputs at a time; `capacity`
+    ///     when nil.
+    init(capacity: Int, decidedCapacity: Int? = nil) {
         precondition(capacity > 0, "capacity must be positive")
         self.capacity = capacity
+        self.decidedCapacity = max(1, decidedCapacity ?? capacity)
     }
 
     private func partitionOf(_ lane: Lane) -> Partition { lane.partition }
 
-    var hasRoom: Bool { admitted < capacity }
+    var hasRoom: Bool { undecided < capacity && admitted < capacity + decidedCapacity }
     var runningLanes: Int { lanes.count }
 
     /// Records admitted and not finished, for one partition.
@@ -82,10 +100,10 @@ struct LaneState<Item: Sendable>: Sendable {
         for partition in revoked where partitions[partition] != nil {
             partitions[partition]!.revoking = true
         }
-        for (lane, queue) in lanes where revoked.contains(partitionOf(lane)) && !queue.isEmpty {
-            dropped.append(contentsOf: queue.map(\.item))
-            for entry in queue { release(partitionOf(lane), generation: entry.generation) }
-            lanes[lane] = []
+        for (lane, queue) in lanes where revoked.contains(partitionOf(lane)) && !queue.queued.isEmpty {
+            dropped.append(contentsOf: queue.queued.map(\.item))
+            for entry in queue.queued { release(partitionOf(lane), generation: entry.generation, decided: false) }
+            lanes[lane]!.queued = []
         }
         return dropped
     }
@@ -99,10 +117,10 @@ struct LaneState<Item: Sendable>: Sendable {
     mutating func stop() -> [Item] {
         stopping = true
         var dropped: [Item] = []
-        for (lane, queue) in lanes where !queue.isEmpty {
-            dropped.append(contentsOf: queue.map(\.item))
-            for entry in queue { release(partitionOf(lane), generation: entry.generation) }
-            lanes[lane] = []
+        for (lane, queue) in lanes where !queue.queued.isEmpty {
+            dropped.append(contentsOf: queue.queued.map(\.item))
+            for entry in queue.queued { release(partitionOf(lane), generation: entry.generation, decided: false) }
+            lanes[lane]!.queued = []
         }
         return dropped
     }
@@ -113,31 +131,42 @@ struct LaneState<Item: Sendable>: Sendable {
         let partition = partitionOf(lane)
         guard !stopping, let status = partitions[partition], !status.revoking else { return (.refused, 0) }
         admitted += 1
+        undecided += 1
         partitions[partition]!.admitted += 1
         if lanes[lane] != nil {
-            lanes[lane]!.append((item, status.generation))
+            lanes[lane]!.queued.append((item, status.generation))
             return (.queued, status.generation)
         }
-        lanes[lane] = []
+        lanes[lane] = LaneQueue()
         return (.start, status.generation)
+    }
+
+    /// The running record of `lane` has its decision; only its outputs are left to publish.
+    /// Its undecided place goes to the next record. Marking it twice changes nothing.
+    mutating func decided(lane: Lane) {
+        guard let queue = lanes[lane], !queue.runningDecided else { return }
+        lanes[lane]!.runningDecided = true
+        undecided -= 1
     }
 
     /// The running item of `lane`, admitted under `generation`, finished; returns the lane's
     /// next item and its generation, if any. When nil, the lane's runner ends.
     mutating func finish(lane: Lane, generation: UInt64) -> (item: Item, generation: UInt64)? {
-        release(partitionOf(lane), generation: generation)
-        guard var queue = lanes[lane], !queue.isEmpty else {
+        release(partitionOf(lane), generation: generation, decided: lanes[lane]?.runningDecided ?? false)
+        guard var queue = lanes[lane], !queue.queued.isEmpty else {
             lanes[lane] = nil
             return nil
         }
-        let next = queue.removeFirst()
+        let next = queue.queued.removeFirst()
+        queue.runningDecided = false
         lanes[lane] = queue
         return next
     }
 
-    /// Frees one slot; the partition's own count only if the item belongs to its current generation.
-    private mutating func release(_ partition: Partition, generation: UInt64) {
+    /// Frees one place; the partition's own count only if the item belongs to its current generation.
+    private mutating func release(_ partition: Partition, generation: UInt64, decided: Bool) {
         admitted -= 1
+        if !decided { undecided -= 1 }
         if partitions[partition]?.generation == generation { partitions[partition]!.admitted -= 1 }
     }
 }

@@ -67,6 +67,18 @@ final class Lanes: Sendable {
         return admitted
     }
 
+    /// The running record of `lane` has its decision; the next record may be admitted while
+    /// its outputs are published.
+    func decided(lane: WorkLane) {
+        let room = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            state.lanes.decided(lane: lane)
+            guard state.lanes.hasRoom, let waiter = state.waiters.room else { return nil }
+            state.waiters.room = nil
+            return waiter
+        }
+        room?.resume(returning: true)
+    }
+
     /// The running record of `lane` is finished; returns the next one to run, if any.
     func finish(lane: WorkLane, generation: UInt64) -> (record: KafkaConsumerRecord, generation: UInt64)? {
         var resume: [CheckedContinuation<Void, Never>] = []

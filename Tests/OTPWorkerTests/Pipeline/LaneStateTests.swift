@@ -41,6 +41,48 @@ struct LaneStateTests {
         #expect(state.hasRoom)
     }
 
+    @Test("a decided record gives its place to the next; decided records are bounded too")
+    func decidedRecordsFreeTheirPlace() {
+        var state = LaneState<Int>(capacity: 2)
+        state.assign([p0])
+        let generation = state.generation(of: p0)!
+        _ = state.admit(1, lane: lane("a", p0))
+        _ = state.admit(2, lane: lane("b", p0))
+        #expect(!state.hasRoom, "two undecided records fill a capacity of 2")
+        state.decided(lane: lane("a", p0))
+        #expect(state.hasRoom, "record 1 waits for the brokers only")
+        _ = state.admit(3, lane: lane("c", p0))
+        #expect(!state.hasRoom)
+        state.decided(lane: lane("b", p0))
+        state.decided(lane: lane("c", p0))
+        #expect(state.undecided == 0 && state.admitted == 3)
+        _ = state.admit(4, lane: lane("d", p0))
+        #expect(!state.hasRoom, "4 admitted: 2 undecided places plus 2 decided ones")
+        #expect(state.undecided == 1)
+        _ = state.finish(lane: lane("a", p0), generation: generation)
+        #expect(state.hasRoom)
+        #expect(state.undecided == 1 && state.admitted == 3)
+    }
+
+    @Test("the next record of a lane starts undecided; an abandoned record frees its undecided place; marking twice counts once")
+    func decidedBookkeeping() {
+        var state = LaneState<Int>(capacity: 4)
+        state.assign([p0])
+        let generation = state.generation(of: p0)!
+        _ = state.admit(1, lane: lane("a", p0))
+        _ = state.admit(2, lane: lane("a", p0))
+        state.decided(lane: lane("a", p0))
+        state.decided(lane: lane("a", p0))
+        #expect(state.undecided == 1, "record 2 is queued, undecided")
+        #expect(state.finish(lane: lane("a", p0), generation: generation)?.item == 2)
+        #expect(state.undecided == 1 && state.admitted == 1)
+        // Record 2 is abandoned before its decision: finishing it frees its undecided place.
+        #expect(state.finish(lane: lane("a", p0), generation: generation) == nil)
+        #expect(state.undecided == 0 && state.admitted == 0)
+        state.decided(lane: lane("a", p0))
+        #expect(state.undecided == 0, "a lane with nothing running has nothing to mark")
+    }
+
     @Test("revocation drops queued records of that partition only, and makes its running work stale")
     func revocation() {
         var state = LaneState<Int>(capacity: 10)
