@@ -55,6 +55,44 @@ struct ConnectionPoolTests {
         }
     }
 
+    @Test("connections idle past the idle timeout are closed, not reused")
+    func idleTimeout() async throws {
+        try await withServer { server in
+            let pool = try makePool(server, idleTimeout: .milliseconds(200))
+            async let first = get(pool, "/slow")
+            async let second = get(pool, "/slow")
+            #expect(try await [first.status, second.status] == [200, 200])
+            #expect(server.accepted == 2)
+            // The condition here is the connections' age itself.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await get(pool, "/ok").status == 200)
+            #expect(server.accepted == 3, "neither aged connection was reused")
+            try await eventually { server.open == 1 }
+            #expect(pool.connectionCount == 1)
+            await pool.shutdown()
+        }
+    }
+
+    @Test("a connection left idle at the bottom of the stack is closed when its age passes, while the top one is reused")
+    func idleSweep() async throws {
+        try await withServer { server in
+            let pool = try makePool(server, idleTimeout: .seconds(1))
+            async let first = get(pool, "/slow")
+            async let second = get(pool, "/slow")
+            #expect(try await [first.status, second.status] == [200, 200])
+            // Ages are the condition: after 0.7 s both are idle under the timeout; the top one is
+            // used, so after 0.7 s more it is 0.7 s idle and the bottom one 1.4 s.
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await get(pool, "/ok").status == 200)
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await get(pool, "/ok").status == 200)
+            #expect(server.accepted == 2, "the top connection was reused both times")
+            try await eventually { server.open == 1 }
+            #expect(pool.connectionCount == 1)
+            await pool.shutdown()
+        }
+    }
+
     @Test("an answer with connection: close is not reused; the next request opens a new connection")
     func connectionClose() async throws {
         try await withServer { server in
@@ -235,10 +273,13 @@ private func withServer(_ body: (TestHTTPServer) async throws -> Void) async thr
     await server.stop()
 }
 
-private func makePool(_ server: TestHTTPServer, maximumConnections: Int = 4, maximumBodyBytes: Int = 64 * 1024) throws -> ConnectionPool {
+private func makePool(
+    _ server: TestHTTPServer, maximumConnections: Int = 4, idleTimeout: Duration = .seconds(60), maximumBodyBytes: Int = 64 * 1024
+) throws -> ConnectionPool {
     try ConnectionPool(
         baseURL: "http://127.0.0.1:\(server.port)", group: MultiThreadedEventLoopGroup.singleton,
-        maximumConnections: maximumConnections, connectTimeout: .seconds(2), maximumBodyBytes: maximumBodyBytes)
+        maximumConnections: maximumConnections, connectTimeout: .seconds(2), idleTimeout: idleTimeout,
+        maximumBodyBytes: maximumBodyBytes)
 }
 
 @discardableResult
