@@ -11,6 +11,8 @@ import Testing
 struct ResponseCollectorTests {
     private struct Refused: Error {}
 
+    /// A connected channel with the collector; each test finishes it, which runs what the
+    /// embedded loop still holds (timers), so nothing outlives the test.
     private func connected() throws -> (EmbeddedChannel, ResponseCollector) {
         let collector = ResponseCollector(maximumBodyBytes: 1024)
         let channel = EmbeddedChannel(handler: collector)
@@ -42,6 +44,7 @@ struct ResponseCollectorTests {
     @Test("an answer completes its request and leaves the connection open for the next")
     func answered() throws {
         let (channel, collector) = try connected()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         let first = send(collector, on: channel, id: 1)
         #expect(try channel.readOutbound(as: HTTPClientRequestPart.self) != nil, "the head was written")
         try answer(channel)
@@ -49,12 +52,12 @@ struct ResponseCollectorTests {
         #expect(response.status == 200 && response.keepAlive)
         #expect(String(buffer: response.body) == "{}")
         #expect(channel.isActive)
-        _ = try? channel.finish()
     }
 
     @Test("a failure before the first answer (a TLS handshake) is what the next request reports")
     func failureBeforeFirstAnswer() throws {
         let (channel, collector) = try connected()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         channel.pipeline.fireErrorCaught(Refused())
         #expect(!channel.isActive)
         #expect(failure(of: send(collector, on: channel, id: 1)) == .connectionFailed("Refused"))
@@ -63,6 +66,7 @@ struct ResponseCollectorTests {
     @Test("after an answer, a connection found closed reports notSent, which the pool may resend")
     func closedAfterAnswer() throws {
         let (channel, collector) = try connected()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         _ = send(collector, on: channel, id: 1)
         try answer(channel)
         channel.pipeline.fireErrorCaught(Refused())
@@ -72,6 +76,7 @@ struct ResponseCollectorTests {
     @Test("a cancel for a request that is over leaves the connection open; one for a request not yet started keeps it unwritten")
     func cancellationReachesItsRequestOnly() throws {
         let (channel, collector) = try connected()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         _ = send(collector, on: channel, id: 1)
         try answer(channel)
         _ = try channel.readOutbound(as: HTTPClientRequestPart.self)
@@ -92,6 +97,7 @@ struct ResponseCollectorTests {
     @Test("a body over the limit fails the request and closes the connection")
     func bodyLimit() throws {
         let (channel, collector) = try connected()
+        defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         let request = send(collector, on: channel, id: 1)
         try channel.writeInbound(HTTPClientResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
         try channel.writeInbound(HTTPClientResponsePart.body(ByteBuffer(repeating: 0x61, count: 1025)))
