@@ -42,12 +42,12 @@ struct ConnectionPoolTests {
     func waiterDeadline() async throws {
         try await withServer { server in
             let pool = try makePool(server, maximumConnections: 1)
-            let hanging = Task { try await get(pool, "/hang", within: .seconds(5)) }
+            let hanging = Task { try await get(pool, "/hang", within: .seconds(30)) }
             try await eventually { server.requests == 1 }
             let started = ContinuousClock.now
             await #expect(throws: TransportError.timedOut) { try await get(pool, "/ok", within: .milliseconds(300)) }
             let waited = ContinuousClock.now - started
-            #expect(waited >= .milliseconds(250) && waited < .seconds(2), "waited \(waited)")
+            #expect(waited >= .milliseconds(250) && waited < .seconds(5), "waited \(waited)")
             #expect(server.requests == 1, "the waiter never reached the server")
             hanging.cancel()
             await #expect(throws: TransportError.cancelled) { try await hanging.value }
@@ -76,15 +76,15 @@ struct ConnectionPoolTests {
     @Test("a connection left idle at the bottom of the stack is closed when its age passes, while the top one is reused")
     func idleSweep() async throws {
         try await withServer { server in
-            let pool = try makePool(server, idleTimeout: .seconds(1))
+            let pool = try makePool(server, idleTimeout: .seconds(2))
             async let first = get(pool, "/slow")
             async let second = get(pool, "/slow")
             #expect(try await [first.status, second.status] == [200, 200])
-            // Ages are the condition: after 0.7 s both are idle under the timeout; the top one is
-            // used, so after 0.7 s more it is 0.7 s idle and the bottom one 1.4 s.
-            try await Task.sleep(for: .milliseconds(700))
+            // Ages are the condition: after 1.3 s both are idle under the timeout; the top one is
+            // used, so after 1.3 s more it is 1.3 s idle and the bottom one 2.6 s.
+            try await Task.sleep(for: .milliseconds(1300))
             #expect(try await get(pool, "/ok").status == 200)
-            try await Task.sleep(for: .milliseconds(700))
+            try await Task.sleep(for: .milliseconds(1300))
             #expect(try await get(pool, "/ok").status == 200)
             #expect(server.accepted == 2, "the top connection was reused both times")
             try await eventually { server.open == 1 }
@@ -148,7 +148,7 @@ struct ConnectionPoolTests {
             let started = ContinuousClock.now
             await #expect(throws: TransportError.timedOut) { try await get(pool, "/hang", within: .milliseconds(300)) }
             let waited = ContinuousClock.now - started
-            #expect(waited >= .milliseconds(250) && waited < .seconds(2), "waited \(waited)")
+            #expect(waited >= .milliseconds(250) && waited < .seconds(5), "waited \(waited)")
             try await eventually { server.open == 0 }
             await pool.shutdown()
         }
@@ -163,7 +163,7 @@ struct ConnectionPoolTests {
             let started = ContinuousClock.now
             call.cancel()
             await #expect(throws: TransportError.cancelled) { try await call.value }
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(5))
             try await eventually { server.open == 0 }
             await pool.shutdown()
         }
@@ -203,17 +203,19 @@ struct ConnectionPoolTests {
     func noLostWakeUp() async throws {
         try await withServer { server in
             let pool = try makePool(server, maximumConnections: 1)
+            // A caller that missed its wake-up would wait out its whole deadline and fail; the
+            // deadline is long so that a loaded machine (sanitizers, a busy CI) cannot fail it.
             let answered = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<20 {
+                for _ in 0..<8 {
                     group.addTask {
                         var count = 0
-                        for _ in 0..<15 where try await get(pool, "/ok", within: .seconds(5)).status == 200 { count += 1 }
+                        for _ in 0..<25 where try await get(pool, "/ok", within: .seconds(30)).status == 200 { count += 1 }
                         return count
                     }
                 }
                 return try await group.reduce(0, +)
             }
-            #expect(answered == 300)
+            #expect(answered == 200)
             #expect(server.accepted == 1)
             await pool.shutdown()
         }
@@ -283,16 +285,17 @@ private func makePool(
 }
 
 @discardableResult
-private func get(_ pool: ConnectionPool, _ path: String, within timeout: Duration = .seconds(5)) async throws -> CollectedResponse {
+private func get(_ pool: ConnectionPool, _ path: String, within timeout: Duration = .seconds(20)) async throws -> CollectedResponse {
     try await pool.execute(method: .GET, target: path, headers: HTTPHeaders(), deadline: .now + timeout)
 }
 
-/// Waits until `condition` holds, for at most 5 seconds.
+/// Waits until `condition` holds, for at most 20 seconds (generous: the sanitizers' full runs
+/// load the machine far beyond what the conditions need).
 private func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let deadline = ContinuousClock.now + .seconds(5)
+    let deadline = ContinuousClock.now + .seconds(20)
     while !condition() {
         guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within 5 s", sourceLocation: sourceLocation)
+            Issue.record("condition not met within 20 s", sourceLocation: sourceLocation)
             return
         }
         try await Task.sleep(for: .milliseconds(5))
