@@ -43,7 +43,7 @@ struct LaneStateTests {
 
     @Test("a decided record gives its place to the next; decided records are bounded too")
     func decidedRecordsFreeTheirPlace() {
-        var state = LaneState<Int>(capacity: 2)
+        var state = LaneState<Int>(capacity: 2, decidedCapacity: 2)
         state.assign([p0])
         let generation = state.generation(of: p0)!
         _ = state.admit(1, lane: lane("a", p0))
@@ -62,6 +62,24 @@ struct LaneStateTests {
         _ = state.finish(lane: lane("a", p0), generation: generation)
         #expect(state.hasRoom)
         #expect(state.undecided == 1 && state.admitted == 3)
+    }
+
+    @Test("in all, capacity plus half as many again are admitted unless told otherwise")
+    func defaultDecidedCapacity() {
+        var state = LaneState<Int>(capacity: 4)
+        #expect(state.decidedCapacity == 2)
+        state.assign([p0])
+        for key in ["a", "b", "c"] {
+            _ = state.admit(0, lane: lane(key, p0))
+            state.decided(lane: lane(key, p0))
+        }
+        #expect(state.undecided == 0 && state.admitted == 3)
+        _ = state.admit(0, lane: lane("d", p0))
+        _ = state.admit(0, lane: lane("e", p0))
+        #expect(state.admitted == 5 && state.hasRoom, "2 undecided of 4, 5 admitted of 6")
+        _ = state.admit(0, lane: lane("f", p0))
+        #expect(!state.hasRoom, "6 admitted fill 4 + 2 places, though only 3 are undecided")
+        #expect(LaneState<Int>(capacity: 1).decidedCapacity == 1)
     }
 
     @Test("the next record of a lane starts undecided; an abandoned record frees its undecided place; marking twice counts once")
