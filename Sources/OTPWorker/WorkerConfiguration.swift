@@ -34,7 +34,7 @@ public struct WorkerConfiguration: Sendable {
     public var topics = WorkerTopics()
     /// Records before their decision at once (waiting behind their key, or running up to and
     /// through the provider call); decided records waiting for their outputs' acknowledgements
-    /// come on top, up to one and a half times this in all. `--max-in-flight`.
+    /// come on top, up to this plus half of it (at least one) in all. `--max-in-flight`.
     public var maxInFlight = 256
     /// An `otp.requested` older than this is not sent (`REQUEST_EXPIRED`); `--max-request-age`.
     public var maxRequestAge: Duration = .seconds(600)

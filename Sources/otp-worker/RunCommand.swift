@@ -41,7 +41,7 @@ struct RunCommand: AsyncParsableCommand {
     var country: String?
     @Option(help: "Optional token parameter. Env MESSAGE_CENTRAL_EMAIL.")
     var email: String?
-    @Option(name: .customLong("max-in-flight"), help: "Records handled at once up to their provider answer (half as many again may wait for broker acknowledgements). Env OTP_MAX_IN_FLIGHT; default 256.")
+    @Option(name: .customLong("max-in-flight"), help: "Records at once before their provider answer; with those waiting for broker acknowledgements, this plus half of it (at least one) in all. Env OTP_MAX_IN_FLIGHT; default 256.")
     var maxInFlight: Int?
     @Option(name: .customLong("max-request-age"), help: "Older otp.requested fail REQUEST_EXPIRED. Env OTP_MAX_REQUEST_AGE; default 600s.")
     var maxRequestAge: String?

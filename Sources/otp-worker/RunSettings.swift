@@ -124,7 +124,7 @@ struct RunSettings {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: groupID, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
         configuration.client.statisticsInterval = .seconds(15)
-        // The worker holds at most max-in-flight records plus the consumer's buffer; librdkafka's
+        // The worker holds at most one and a half times max-in-flight records plus the consumer's buffer; librdkafka's
         // defaults (100,000 records per partition, 64 MB) would pull a whole backlog into memory.
         configuration.prefetchRecords = 1000
         configuration.prefetchKilobytes = 1024

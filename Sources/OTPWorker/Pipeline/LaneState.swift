@@ -47,6 +47,8 @@ struct LaneState<Item: Sendable>: Sendable {
 
     let capacity: Int
     let decidedCapacity: Int
+    /// Most records admitted in all: `capacity + decidedCapacity`.
+    let totalCapacity: Int
     private(set) var admitted = 0
     private(set) var undecided = 0
     private(set) var stopping = false
@@ -56,19 +58,21 @@ struct LaneState<Item: Sendable>: Sendable {
 
     /// - Parameters:
     ///   - capacity: Most undecided records at a time.
-    ///   - decidedCapacity: Most decided records waiting for their outputs at a time; half of
-    ///     `capacity` when nil. Two Kafka round trips take a fraction of a provider call, so
-    ///     fewer places suffice, and each record in flight costs memory (otp-bench: a quarter
-    ///     of `capacity` instead of all of it kept the peak about 3 MB lower at the same rate).
+    ///   - decidedCapacity: Room on top of `capacity` for records admitted in all (at least 1);
+    ///     half of `capacity` when nil. Two Kafka round trips take a fraction of a provider
+    ///     call, so fewer places suffice, and each record in flight costs memory (otp-bench: a
+    ///     quarter of `capacity` instead of all of it kept the peak about 3 MB lower at the same rate).
     init(capacity: Int, decidedCapacity: Int? = nil) {
         precondition(capacity > 0, "capacity must be positive")
         self.capacity = capacity
         self.decidedCapacity = max(1, decidedCapacity ?? capacity / 2)
+        let (total, overflow) = capacity.addingReportingOverflow(self.decidedCapacity)
+        self.totalCapacity = overflow ? Int.max : total
     }
 
     private func partitionOf(_ lane: Lane) -> Partition { lane.partition }
 
-    var hasRoom: Bool { undecided < capacity && admitted < capacity + decidedCapacity }
+    var hasRoom: Bool { undecided < capacity && admitted < totalCapacity }
     var runningLanes: Int { lanes.count }
 
     /// Records admitted and not finished, for one partition.
@@ -154,7 +158,8 @@ struct LaneState<Item: Sendable>: Sendable {
     /// The running item of `lane`, admitted under `generation`, finished; returns the lane's
     /// next item and its generation, if any. When nil, the lane's runner ends.
     mutating func finish(lane: Lane, generation: UInt64) -> (item: Item, generation: UInt64)? {
-        release(partitionOf(lane), generation: generation, decided: lanes[lane]?.runningDecided ?? false)
+        precondition(lanes[lane] != nil, "finish for a lane with nothing running")
+        release(partitionOf(lane), generation: generation, decided: lanes[lane]!.runningDecided)
         guard var queue = lanes[lane], !queue.queued.isEmpty else {
             lanes[lane] = nil
             return nil

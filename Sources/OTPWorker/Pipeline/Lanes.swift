@@ -25,6 +25,9 @@ final class Lanes: Sendable {
 
     var admitted: Int { state.withLock { $0.lanes.admitted } }
 
+    /// Whether the reader is parked waiting for room.
+    var hasWaitingReader: Bool { state.withLock { $0.waiters.room != nil } }
+
     func isCurrent(_ partition: KafkaTopicPartition, generation: UInt64) -> Bool {
         state.withLock { $0.lanes.isCurrent(partition, generation: generation) }
     }
@@ -105,10 +108,17 @@ final class Lanes: Sendable {
 
     /// Drops queued records of `partitions`; running ones may finish until `finishRevocation`.
     func beginRevocation(_ partitions: Set<KafkaTopicPartition>) -> Int {
-        let (dropped, resume) = state.withLock { state in
+        let (dropped, resume, room) = state.withLock { state -> (Int, [CheckedContinuation<Void, Never>], CheckedContinuation<Bool, Never>?) in
             let dropped = state.lanes.beginRevocation(partitions)
-            return (dropped.count, Self.takeDrained(&state))
+            // Dropped records free places: the reader may admit records of the partitions kept.
+            var room: CheckedContinuation<Bool, Never>?
+            if state.lanes.hasRoom, let waiter = state.waiters.room {
+                state.waiters.room = nil
+                room = waiter
+            }
+            return (dropped.count, Self.takeDrained(&state), room)
         }
+        room?.resume(returning: true)
         resume.forEach { $0.resume() }
         if dropped > 0 { metrics.abandoned(dropped) }
         return dropped

@@ -57,7 +57,7 @@ struct LaneStateTests {
         state.decided(lane: lane("c", p0))
         #expect(state.undecided == 0 && state.admitted == 3)
         _ = state.admit(4, lane: lane("d", p0))
-        #expect(!state.hasRoom, "4 admitted: 2 undecided places plus 2 decided ones")
+        #expect(!state.hasRoom, "4 admitted fill 2 + 2 places, though only 1 is undecided")
         #expect(state.undecided == 1)
         _ = state.finish(lane: lane("a", p0), generation: generation)
         #expect(state.hasRoom)
@@ -99,6 +99,30 @@ struct LaneStateTests {
         #expect(state.undecided == 0 && state.admitted == 0)
         state.decided(lane: lane("a", p0))
         #expect(state.undecided == 0, "a lane with nothing running has nothing to mark")
+    }
+
+    @Test("revoking and stopping while a decided record has records queued behind it bring every count back to zero")
+    func revocationBehindADecidedRecord() {
+        var state = LaneState<Int>(capacity: 4)
+        state.assign([p0, p1])
+        let g0 = state.generation(of: p0)!
+        let g1 = state.generation(of: p1)!
+        _ = state.admit(1, lane: lane("a", p0))
+        _ = state.admit(2, lane: lane("a", p0))
+        _ = state.admit(3, lane: lane("a", p0))
+        _ = state.admit(4, lane: lane("b", p1))
+        _ = state.admit(5, lane: lane("b", p1))
+        state.decided(lane: lane("a", p0))
+        state.decided(lane: lane("b", p1))
+        #expect(state.undecided == 3 && state.admitted == 5)
+        #expect(state.beginRevocation([p0]).sorted() == [2, 3])
+        #expect(state.undecided == 1 && state.admitted == 3)
+        state.finishRevocation([p0])
+        #expect(state.finish(lane: lane("a", p0), generation: g0) == nil, "the stale record finishes; nothing queued is left")
+        #expect(state.stop() == [5])
+        #expect(state.finish(lane: lane("b", p1), generation: g1) == nil)
+        #expect(state.undecided == 0 && state.admitted == 0)
+        #expect(state.admitted(in: p1) == 0)
     }
 
     @Test("revocation drops queued records of that partition only, and makes its running work stale")
