@@ -1,12 +1,6 @@
 import Logging
 import NIOCore
 
-/// One HTTP answer, whatever its status.
-struct HTTPAnswer: Sendable {
-    var status: Int
-    var body: ByteBuffer
-}
-
 /// No HTTP answer: the connection, the TLS handshake or a timeout failed.
 struct TransportFailure: Error, Sendable {
     var error: ProviderError
@@ -32,17 +26,17 @@ extension ClientCore {
         let path = Self.path(of: operation)
         logger.trace("provider request", metadata: [MessageCentralLogKey.path.key: "\(path)"])
         do {
-            let response = try await self.pool.execute(
+            let answer = try await self.pool.execute(
                 method: request.method, target: request.target.revealed, headers: request.headers, deadline: start + timeout)
             logger.debug(
                 "provider answer",
                 metadata: [
                     MessageCentralLogKey.path.key: "\(path)",
-                    MessageCentralLogKey.httpStatus.key: "\(response.status)",
+                    MessageCentralLogKey.httpStatus.key: "\(answer.status)",
                     MessageCentralLogKey.durationMilliseconds.key: "\((ContinuousClock.now - start).milliseconds)",
                 ]
             )
-            return .success(HTTPAnswer(status: response.status, body: response.body))
+            return .success(answer)
         } catch {
             let failure = Self.transportFailure(Task.isCancelled ? .cancelled : error)
             logger.debug(

@@ -80,7 +80,7 @@ final class ConnectionPool: Sendable {
     /// is the caller's to retry or not.
     func execute(
         method: HTTPMethod, target: String, headers: HTTPHeaders, deadline: ContinuousClock.Instant
-    ) async throws(TransportError) -> CollectedResponse {
+    ) async throws(TransportError) -> HTTPAnswer {
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: origin.pathPrefix + target, headers: headers)
         head.headers.replaceOrAdd(name: "host", value: origin.hostHeader)
         if method == .POST || method == .PUT { head.headers.replaceOrAdd(name: "content-length", value: "0") }
@@ -97,7 +97,7 @@ final class ConnectionPool: Sendable {
             do {
                 let response = try await connection.send(head, deadline: nioDeadline)
                 checkin(connection, reusable: response.keepAlive)
-                return response
+                return response.answer
             } catch {
                 discard(connection)
                 let failure = Self.transportError(error)
@@ -202,8 +202,15 @@ final class ConnectionPool: Sendable {
     /// Forgets and closes a connection; its place goes to a waiting caller, if any.
     private func discard(_ connection: PooledConnection) {
         connection.close()
+        remove(connection, onlyIfIdle: false)
+    }
+
+    /// Takes a connection off the books (a busy one only with `onlyIfIdle` false: its caller
+    /// discards it); its place goes to a waiting caller, if any.
+    private func remove(_ connection: PooledConnection, onlyIfIdle: Bool) {
         let waiter = state.withLockedValue { state -> CheckedContinuation<Grant, Never>? in
-            guard state.connections.removeValue(forKey: connection.id) != nil else { return nil }
+            guard let entry = state.connections[connection.id], !onlyIfIdle || entry.idleSince != nil else { return nil }
+            state.connections[connection.id] = nil
             state.idle.removeAll { $0 == connection.id }
             return grantPlace(&state)
         }
@@ -292,20 +299,9 @@ final class ConnectionPool: Sendable {
         // A connection the provider closes while idle leaves the pool by itself.
         connection.channel.closeFuture.whenComplete { [weak self, weak connection] _ in
             guard let self, let connection else { return }
-            self.forget(connection)
+            self.remove(connection, onlyIfIdle: true)
         }
         return connection
-    }
-
-    /// Drops a closed connection from the books; a busy one is dropped by its caller.
-    private func forget(_ connection: PooledConnection) {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Grant, Never>? in
-            guard let entry = state.connections[connection.id], entry.idleSince != nil else { return nil }
-            state.connections[connection.id] = nil
-            state.idle.removeAll { $0 == connection.id }
-            return grantPlace(&state)
-        }
-        waiter?.resume(returning: .connect)
     }
 
     private func openChannel(timeout: Duration) async throws -> PooledConnection {

@@ -1,10 +1,15 @@
 import NIOCore
 import NIOHTTP1
 
-/// One whole answer read off a connection, and whether the connection may carry another.
-struct CollectedResponse: Sendable {
+/// One HTTP answer, whatever its status.
+struct HTTPAnswer: Sendable {
     var status: Int
     var body: ByteBuffer
+}
+
+/// One whole answer read off a connection, and whether the connection may carry another.
+struct CollectedResponse: Sendable {
+    var answer: HTTPAnswer
     var keepAlive: Bool
 }
 
@@ -131,7 +136,7 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
             }
             answered = true
             done.promise.succeed(CollectedResponse(
-                status: status, body: done.body ?? ByteBuffer(), keepAlive: done.keepAlive && !isClosed))
+                answer: HTTPAnswer(status: status, body: done.body ?? ByteBuffer()), keepAlive: done.keepAlive && !isClosed))
         }
     }
 

@@ -73,30 +73,21 @@ final class Lanes: Sendable {
     /// The running record of `lane` has its decision; the next record may be admitted while
     /// its outputs are published.
     func decided(lane: WorkLane) {
-        let room = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+        let room = state.withLock { state in
             state.lanes.decided(lane: lane)
-            guard state.lanes.hasRoom, let waiter = state.waiters.room else { return nil }
-            state.waiters.room = nil
-            return waiter
+            return Self.takeRoomWaiter(&state)
         }
-        room?.resume(returning: true)
+        if let room { room.waiter.resume(returning: room.admit) }
     }
 
     /// The running record of `lane` is finished; returns the next one to run, if any.
     func finish(lane: WorkLane, generation: UInt64) -> (record: KafkaConsumerRecord, generation: UInt64)? {
-        var resume: [CheckedContinuation<Void, Never>] = []
-        var room: CheckedContinuation<Bool, Never>?
-        let (next, count) = state.withLock { state in
+        let (next, count, room, resume) = state.withLock { state in
             let next = state.lanes.finish(lane: lane, generation: generation)
             if next == nil { state.waiters.runners[lane] = nil }
-            if state.lanes.hasRoom || state.lanes.stopping, let waiter = state.waiters.room {
-                state.waiters.room = nil
-                room = waiter
-            }
-            resume = Self.takeDrained(&state)
-            return (next, state.lanes.admitted)
+            return (next, state.lanes.admitted, Self.takeRoomWaiter(&state), Self.takeDrained(&state))
         }
-        room?.resume(returning: !state.withLock { $0.lanes.stopping })
+        if let room { room.waiter.resume(returning: room.admit) }
         resume.forEach { $0.resume() }
         metrics.inFlight(count)
         return next.map { (record: $0.item, generation: $0.generation) }
@@ -108,17 +99,12 @@ final class Lanes: Sendable {
 
     /// Drops queued records of `partitions`; running ones may finish until `finishRevocation`.
     func beginRevocation(_ partitions: Set<KafkaTopicPartition>) -> Int {
-        let (dropped, resume, room) = state.withLock { state -> (Int, [CheckedContinuation<Void, Never>], CheckedContinuation<Bool, Never>?) in
-            let dropped = state.lanes.beginRevocation(partitions)
+        let (dropped, resume, room) = state.withLock { state in
             // Dropped records free places: the reader may admit records of the partitions kept.
-            var room: CheckedContinuation<Bool, Never>?
-            if state.lanes.hasRoom, let waiter = state.waiters.room {
-                state.waiters.room = nil
-                room = waiter
-            }
-            return (dropped.count, Self.takeDrained(&state), room)
+            let dropped = state.lanes.beginRevocation(partitions)
+            return (dropped.count, Self.takeDrained(&state), Self.takeRoomWaiter(&state))
         }
-        room?.resume(returning: true)
+        if let room { room.waiter.resume(returning: room.admit) }
         resume.forEach { $0.resume() }
         if dropped > 0 { metrics.abandoned(dropped) }
         return dropped
@@ -132,10 +118,9 @@ final class Lanes: Sendable {
     func stop() {
         let (dropped, room, resume) = state.withLock { state in
             let dropped = state.lanes.stop()
-            defer { state.waiters.room = nil }
-            return (dropped.count, state.waiters.room, Self.takeDrained(&state))
+            return (dropped.count, Self.takeRoomWaiter(&state), Self.takeDrained(&state))
         }
-        room?.resume(returning: false)
+        if let room { room.waiter.resume(returning: room.admit) }
         resume.forEach { $0.resume() }
         if dropped > 0 { metrics.abandoned(dropped) }
     }
@@ -187,6 +172,14 @@ final class Lanes: Sendable {
     private static func isDrained(_ lanes: LaneState<KafkaConsumerRecord>, _ partitions: Set<KafkaTopicPartition>?) -> Bool {
         guard let partitions else { return lanes.admitted == 0 }
         return partitions.allSatisfy { lanes.admitted(in: $0) == 0 }
+    }
+
+    /// The reader parked for room, taken once there is room (it may admit) or the worker stops
+    /// (it may not); nil while it must keep waiting.
+    private static func takeRoomWaiter(_ state: inout State) -> (waiter: CheckedContinuation<Bool, Never>, admit: Bool)? {
+        guard state.lanes.hasRoom || state.lanes.stopping, let waiter = state.waiters.room else { return nil }
+        state.waiters.room = nil
+        return (waiter, !state.lanes.stopping)
     }
 
     private static func takeDrained(_ state: inout State) -> [CheckedContinuation<Void, Never>] {

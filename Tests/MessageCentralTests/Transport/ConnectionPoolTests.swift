@@ -289,7 +289,7 @@ private func makePool(
 }
 
 @discardableResult
-private func get(_ pool: ConnectionPool, _ path: String, within timeout: Duration = .seconds(20)) async throws -> CollectedResponse {
+private func get(_ pool: ConnectionPool, _ path: String, within timeout: Duration = .seconds(20)) async throws -> HTTPAnswer {
     try await pool.execute(method: .GET, target: path, headers: HTTPHeaders(), deadline: .now + timeout)
 }
 

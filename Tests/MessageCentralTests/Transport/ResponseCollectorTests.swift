@@ -49,8 +49,8 @@ struct ResponseCollectorTests {
         #expect(try channel.readOutbound(as: HTTPClientRequestPart.self) != nil, "the head was written")
         try answer(channel)
         let response = try first.wait()
-        #expect(response.status == 200 && response.keepAlive)
-        #expect(String(buffer: response.body) == "{}")
+        #expect(response.answer.status == 200 && response.keepAlive)
+        #expect(String(buffer: response.answer.body) == "{}")
         #expect(channel.isActive)
     }
 
