@@ -108,9 +108,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The worker's allocator: jemalloc, linked into the executable and configured there.
+        .target(
+            name: "CAllocator",
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+        ),
         .executableTarget(
             name: "otp-worker",
             dependencies: [
+                "CAllocator",
                 "Kafka",
                 "KafkaEmbedded",
                 "MessageCentral",
@@ -222,7 +228,7 @@ let package = Package(
 // Settings every target shares: Swift 6 strict concurrency is the language mode;
 // `any` must be spelled out so existential costs stay visible.
 for target in package.targets where target.type != .system {
-    guard !["CKafkaBaseline", "CRdKafkaThreads"].contains(target.name) else { continue }
+    guard !["CAllocator", "CKafkaBaseline", "CRdKafkaThreads"].contains(target.name) else { continue }
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

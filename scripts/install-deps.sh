@@ -5,6 +5,8 @@ set -euo pipefail
 
 need=()
 pkg-config --exists rdkafka 2>/dev/null || need+=(librdkafka-dev)
+# The worker's allocator (Sources/CAllocator).
+pkg-config --exists jemalloc 2>/dev/null || need+=(libjemalloc-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -50,8 +50,7 @@ func runWorkerScenario(
             "--topic-sent", topics.sent, "--topic-verified", topics.verified,
             "--topic-failed", topics.failed, "--topic-dlq", topics.deadLetter, "--topic-idempotency", topics.idempotency,
         ],
-        environment: ["MESSAGE_CENTRAL_PASSWORD": environment.sandboxConfiguration.password].merging(
-            WorkerDeployment.environment, uniquingKeysWith: { own, _ in own }),
+        environment: ["MESSAGE_CENTRAL_PASSWORD": environment.sandboxConfiguration.password],
         logPath: logPath)
 
     var result = RunResult(
@@ -121,13 +120,4 @@ func describe(_ snapshot: OutcomeObserver.Snapshot, topics: RunTopics) -> String
     if snapshot.duplicates > 0 { text += ", \(snapshot.duplicates) duplicates" }
     for sample in snapshot.failedSamples { text += "\n      failed: \(sample)" }
     return text
-}
-
-/// The runtime environment the Dockerfile gives the worker, so that the bench measures it as
-/// shipped; a value already set in the bench's own environment wins.
-enum WorkerDeployment {
-    static var environment: [String: String] {
-        let own = ProcessInfo.processInfo.environment
-        return ["MALLOC_ARENA_MAX": own["MALLOC_ARENA_MAX"] ?? "2"]
-    }
 }

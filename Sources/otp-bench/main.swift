@@ -32,7 +32,7 @@ try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDi
 print("otp-bench: \(options.requests) requests per run, \(options.inFlight) in flight, provider latency \(options.latencyMilliseconds) ms, "
       + "paced \(options.pacedRate)/s, \(options.partitions) partitions per topic, 3 embedded brokers, \(options.warmup) warm-up requests per run")
 print("worker: \(options.workerPath) run (child process; production settings but fetch.wait.max.ms=5; "
-    + "environment as the Dockerfile sets it: \(WorkerDeployment.environment.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))), logs in \(logDirectory)")
+    + "its allocator is on the first line of its log), logs in \(logDirectory)")
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores shared by the worker, this process (embedded cluster, sandbox, input producer, outcome reader) and anything else running")
 
 let report = try await runBench(options: options, logDirectory: logDirectory)

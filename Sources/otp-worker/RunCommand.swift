@@ -88,6 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         let metrics = MetricsSetup()
         metrics.bootstrap()
         let logger = Logger(label: "otp-worker")
+        logger.info("otp-worker starting", metadata: ["allocator": "\(Allocator.description)"])
 
         let provider: MessageCentralClient
         do {

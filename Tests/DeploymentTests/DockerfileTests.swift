@@ -25,15 +25,17 @@ import Testing
         #expect(try Self.finalStage().first?.contains("swift:") == false)
     }
 
-    @Test func theBuildStageInstallsLibrdkafkaAndBuildsTheProduct() throws {
+    @Test func theBuildStageInstallsLibrdkafkaAndJemallocAndBuildsTheProduct() throws {
         let all = try Self.instructions()
-        #expect(all.contains { $0.contains("apt-get install") && $0.contains("librdkafka-dev") && $0.contains("pkg-config") })
+        #expect(all.contains {
+            $0.contains("apt-get install") && $0.contains("librdkafka-dev") && $0.contains("libjemalloc-dev") && $0.contains("pkg-config")
+        })
         #expect(all.contains { $0.contains("swift build -c release --product otp-worker") && $0.contains("--static-swift-stdlib") })
     }
 
-    @Test func theRuntimeStageHasLibrdkafkaAndRunsUnprivileged() throws {
+    @Test func theRuntimeStageHasLibrdkafkaAndJemallocAndRunsUnprivileged() throws {
         let stage = try Self.finalStage()
-        #expect(stage.contains { $0.contains("apt-get install") && $0.contains("librdkafka1") })
+        #expect(stage.contains { $0.contains("apt-get install") && $0.contains("librdkafka1") && $0.contains("libjemalloc2") })
         let user = try #require(stage.last { $0.uppercased().hasPrefix("USER ") }, "the final stage runs as root")
         let name = user.dropFirst(5).split(separator: ":").first.map(String.init) ?? ""
         #expect(!["root", "0", ""].contains(name))

@@ -2,13 +2,13 @@ import Foundation
 import Testing
 
 /// The `otp-worker run` process: bad settings are refused at start, naming the flag and its
-/// variable; a running worker has loaded FoundationEssentials only.
+/// variable; a running worker allocates with jemalloc and has loaded FoundationEssentials only.
 @Suite("The otp-worker process: settings refused at start, libraries it loads", .timeLimit(.minutes(1)))
 struct CommandLineTests {
     static let credentials = ["MESSAGE_CENTRAL_CUSTOMER_ID": "C-SANDBOX", "MESSAGE_CENTRAL_PASSWORD": "sandbox"]
 
-    @Test("a running worker has not loaded Foundation or its ICU data, only FoundationEssentials")
-    func foundationIsNotLoaded() async throws {
+    @Test("a running worker allocates with jemalloc and has not loaded Foundation or its ICU data, only FoundationEssentials")
+    func librariesLoaded() async throws {
         // Nothing listens on port 1: the worker starts, subscribes and keeps retrying.
         let child = try ChildWorker(
             name: "cli-libraries",
@@ -27,11 +27,27 @@ struct CommandLineTests {
         let hint = "; if this build predates the switch to FoundationEssentials, clean it (swift package clean)"
         #expect(!maps.contains("/libFoundation.so"), "Foundation is loaded: about 7 MB more resident memory\(hint)")
         #expect(!maps.contains("lib_FoundationICU.so"), "ICU is loaded\(hint)")
+        // A sanitizer brings its own malloc, linked into the executable, and that one wins.
+        if Self.underSanitizer {
+            #expect(child.logText.contains(#""allocator":"malloc from otp-worker""#), "\(child.logText.prefix(2_000))")
+        } else {
+            #expect(maps.contains("libjemalloc.so"))
+            #expect(child.logText.contains(#""allocator":"jemalloc "#), "\(child.logText.prefix(2_000))")
+            #expect(child.logText.contains(#", 1 arena""#), "the configuration in Sources/CAllocator is read")
+        }
         // Only that it ends: its exit status is not the point here, and under AddressSanitizer it
         // is LeakSanitizer's, since a consumer that never joined its group leaves its librdkafka
         // handle on purpose (librdkafka#4312, see the README). Graceful stops are tested with a cluster.
         child.terminate()
         #expect(await child.waitForExit(timeout: .seconds(15)) != nil, "SIGTERM ends it")
+    }
+
+    /// Whether this test process (built like the worker) runs under AddressSanitizer or
+    /// ThreadSanitizer.
+    static var underSanitizer: Bool {
+        guard let process = dlopen(nil, RTLD_NOW) else { return false }
+        defer { dlclose(process) }
+        return dlsym(process, "__asan_init") != nil || dlsym(process, "__tsan_init") != nil
     }
 
     /// Reads a file to its end. `String(contentsOfFile:)` stops short on /proc files, whose
