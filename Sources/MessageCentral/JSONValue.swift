@@ -21,6 +21,8 @@ enum JSONValue: Sendable, Hashable {
     /// Parses bytes as JSON; `nil` when they are not JSON (an HTML error page, an empty body).
     static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
         guard !bytes.isEmpty else { return nil }
+        // A ByteBuffer's view is contiguous: parsed in place, not copied.
+        if let value = bytes.withContiguousStorageIfAvailable(JSONParser.parse) { return value }
         return JSONParser.parse(Array(bytes))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import MessageCentral
@@ -27,6 +28,23 @@ struct JSONParserTests {
         #expect(parse("9007199254740993") == .integer(9_007_199_254_740_993))
         #expect(parse("-9223372036854775808") == .integer(.min))
         #expect(parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
+        // Either side of the 18 digits read without a string.
+        #expect(parse("999999999999999999") == .integer(999_999_999_999_999_999))
+        #expect(parse("-99999999999999999") == .integer(-99_999_999_999_999_999))
+        #expect(parse("1000000000000000000") == .integer(1_000_000_000_000_000_000))
+        #expect(parse("-0") == .integer(0))
+        #expect(parse("0") == .integer(0))
+        #expect(parse("-") == nil)
+        #expect(parse("01") == nil)
+    }
+
+    @Test("a ByteBuffer's bytes parse in place, as the client reads answers")
+    func byteBufferView() {
+        let buffer = ByteBuffer(string: #"{"responseCode":200,"data":{"verificationId":"1234","timeout":"60"}}"#)
+        #expect(JSONValue.parse(buffer.readableBytesView) == .object([
+            "responseCode": .integer(200),
+            "data": .object(["verificationId": .string("1234"), "timeout": .string("60")]),
+        ]))
     }
 
     @Test("escapes, including surrogate pairs, decode to the same text Foundation reads")

@@ -26,9 +26,7 @@ public enum LoggingSetup {
     ) -> any LogHandler {
         switch format {
         case .human:
-            var handler = StreamLogHandler(label: label, stream: stream)
-            handler.logLevel = level
-            return handler
+            return HumanLogHandler(label: label, level: level, stream: stream)
         case .json:
             return JSONLogHandler(label: label, level: level, stream: stream)
         }

@@ -102,6 +102,46 @@ struct LoggingSetupTests {
         #expect(line.hasSuffix("hello"))
     }
 
+    @Test("the human format is swift-log's StreamLogHandler's, byte for byte after the timestamp")
+    func humanFormatIsStreamLogHandlers() throws {
+        struct Refused: Error, CustomStringConvertible {
+            var description: String { "refused by the broker" }
+        }
+        let provider = Logger.MetadataProvider { ["trace": "t1", "shared": "provider"] }
+        func exercise(_ logger: inout Logger) {
+            logger.info("before any handler metadata")
+            logger[metadataKey: "handler"] = "h"
+            logger[metadataKey: "shared"] = "handler"
+            logger.info("plain")
+            logger.notice(
+                "with metadata",
+                metadata: ["b": "2", "a": .array(["x", "y"]), "shared": "call", "z": .dictionary(["k": "v"]),
+                           "n": .stringConvertible(42)])
+            logger.error("with an error", error: Refused(), metadata: ["b": "1"])
+            logger.trace("")
+        }
+        let ours = MemoryStream()
+        var oursLogger = Logger(label: "otp-worker.test") {
+            HumanLogHandler(label: $0, level: .trace, stream: ours, metadataProvider: provider)
+        }
+        exercise(&oursLogger)
+        let theirs = MemoryStream()
+        var theirsLogger = Logger(label: "otp-worker.test") {
+            var handler = StreamLogHandler(label: $0, stream: theirs, metadataProvider: provider)
+            handler.logLevel = .trace
+            return handler
+        }
+        exercise(&theirsLogger)
+
+        #expect(ours.lines.count == 5)
+        let stamp = #/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4} /#
+        for line in ours.lines { #expect(line.prefixMatch(of: stamp) != nil, "\(line)") }
+        func afterTimestamp(_ lines: [String]) -> [Substring] { lines.map { $0.drop { $0 != " " } } }
+        #expect(afterTimestamp(ours.lines) == afterTimestamp(theirs.lines))
+        // Local time, as StreamLogHandler tells it: the same offset from UTC.
+        #expect(ours.lines.first.map { $0.prefix(24).suffix(5) } == theirs.lines.first.map { $0.prefix(24).suffix(5) })
+    }
+
     @Test func linesStayWholeAcrossThreads() async throws {
         let stream = MemoryStream()
         let logger = logger(.json, stream)
