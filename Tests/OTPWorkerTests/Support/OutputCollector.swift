@@ -62,7 +62,24 @@ final class OutputCollector: Sendable {
         timeout: Duration = .seconds(20), _ what: String,
         sourceLocation: SourceLocation = #_sourceLocation, until predicate: ([Output]) -> Bool
     ) async throws {
-        try await eventually(timeout: timeout, what, sourceLocation: sourceLocation) { predicate(all) }
+        do {
+            try await eventually(timeout: timeout, what, sourceLocation: sourceLocation) { predicate(all) }
+        } catch let error as TimedOut {
+            // What did arrive, so that a timeout on a loaded machine says whether outcomes were
+            // late or different (failures and their reasons).
+            Issue.record("seen by then: \(summary)", sourceLocation: sourceLocation)
+            throw error
+        }
+    }
+
+    /// Outputs by topic, and the first failures' reasons and messages.
+    var summary: String {
+        let outputs = all
+        let counts = Dictionary(grouping: outputs, by: \.topic).map { "\($0.key) \($0.value.count)" }.sorted()
+        let failures = outputs.filter { $0.topic == "otp.failed" }.prefix(3)
+            .map { "\($0.string("reason") ?? "?"): \($0.string("message") ?? "")" }
+        return (counts.isEmpty ? "nothing" : counts.joined(separator: ", "))
+            + (failures.isEmpty ? "" : "; first failures: " + failures.joined(separator: "; "))
     }
 
     func close() async {
