@@ -34,6 +34,8 @@ struct RunResult: Sendable {
     var cpuPerRequest: Duration?
     /// Worker CPU time over the measured window / the window: cores busy.
     var workerCores: Double?
+    /// Worker threads' context switches over the measured window, per measured request.
+    var contextSwitchesPerRequest: Double?
     /// Worker CPU while idle after warm-up, cores.
     var workerIdleCores: Double?
     /// VmHWM of the worker process at the end of the measured window, kB.

@@ -17,12 +17,13 @@ struct Report {
         let rows = [passThrough, passThroughPaced, provider, providerPaced, saturated, cpu, paced].compactMap { $0 }
         Swift.print("")
         Swift.print(pad("run", 34) + lpad("req/s", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("max ms", 9)
-            + lpad("wkr µs/req", 12) + lpad("wkr cores", 10) + lpad("idle", 7) + lpad("RSS warm", 9) + lpad("VmHWM MB", 10) + lpad("bench cores", 12) + lpad("in req/s", 10))
+            + lpad("wkr µs/req", 12) + lpad("wkr cores", 10) + lpad("cs/req", 7) + lpad("idle", 7) + lpad("RSS warm", 9) + lpad("VmHWM MB", 10) + lpad("bench cores", 12) + lpad("in req/s", 10))
         for row in rows {
             Swift.print(pad(row.name, 34) + lpad(format(row.throughput, 0), 8)
                 + lpad(format(row.percentile(0.5), 1), 9) + lpad(format(row.percentile(0.99), 1), 9) + lpad(format(row.maxMilliseconds, 1), 9)
                 + lpad(row.cpuPerRequest.map { format($0.microsecondsValue, 1) } ?? "-", 12)
                 + lpad(row.workerCores.map { format($0, 2) } ?? "-", 10)
+                + lpad(row.contextSwitchesPerRequest.map { format($0, 1) } ?? "-", 7)
                 + lpad(row.workerIdleCores.map { format($0, 2) } ?? "-", 7)
                 + lpad(row.warmResidentKilobytes.map { format(Double($0) / 1024, 1) } ?? "-", 9)
                 + lpad(row.peakResidentKilobytes.map { format(Double($0) / 1024, 1) } ?? "-", 10)

@@ -52,6 +52,27 @@ final class WorkerProcess: @unchecked Sendable {
         return .microseconds((user + system) * 1_000_000 / ticksPerSecond)
     }
 
+    /// Context switches so far (voluntary and not) of each live thread, summed by kind of thread
+    /// (``ThreadKind``); from /proc/PID/task/*/status.
+    func contextSwitches() -> [String: Int] {
+        var totals: [String: Int] = [:]
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return totals }
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8) else { continue }
+            var name = "?"
+            var count = 0
+            for line in text.split(separator: "\n") {
+                if line.hasPrefix("Name:") {
+                    name = String(line.dropFirst(5).trimmingCharacters(in: .whitespaces))
+                } else if line.hasPrefix("voluntary_ctxt_switches:") || line.hasPrefix("nonvoluntary_ctxt_switches:") {
+                    count += line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+                }
+            }
+            totals[ThreadKind.of(name), default: 0] += count
+        }
+        return totals
+    }
+
     /// A field of /proc/PID/status in kB (VmHWM, VmRSS).
     func statusKilobytes(_ field: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }

@@ -71,6 +71,7 @@ func runWorkerScenario(
         }
 
         let cpuBefore = worker.cpuTime()
+        let switchesBefore = worker.contextSwitches()
         let benchBefore = selfCPU()
         let factory = RequestFactory(prefix: "s\(number)", block: 2 * number)
         let produced = try await produceRequests(
@@ -78,6 +79,7 @@ func runWorkerScenario(
         let timeout = Duration.seconds(60 + count / 100)
         result.complete = await observer.wait(timeout: timeout, abort: { worker.hasExited }, until: { $0.measured >= count })
         let cpuAfter = worker.cpuTime()
+        let switchesAfter = worker.contextSwitches()
         let benchAfter = selfCPU()
         result.peakResidentKilobytes = worker.statusKilobytes("VmHWM")
 
@@ -95,6 +97,14 @@ func runWorkerScenario(
         if let cpuBefore, let cpuAfter, snapshot.measured > 0 {
             result.cpuPerRequest = (cpuAfter - cpuBefore) / snapshot.measured
             result.workerCores = (cpuAfter - cpuBefore).seconds / window
+        }
+        if snapshot.measured > 0 {
+            let switches = switchesAfter.map { (kind: $0.key, count: $0.value - (switchesBefore[$0.key] ?? 0)) }
+            let perRequest = Double(switches.reduce(0) { $0 + $1.count }) / Double(snapshot.measured)
+            result.contextSwitchesPerRequest = perRequest
+            result.notes.append("worker context switches per request: \(format(perRequest, 2)) ("
+                + switches.sorted { $0.count > $1.count }
+                    .map { "\($0.kind) \(format(Double($0.count) / Double(snapshot.measured), 2))" }.joined(separator: ", ") + ")")
         }
         result.benchCores = (benchAfter - benchBefore).seconds / window
         result.notes.append(describe(snapshot, topics: topics))
