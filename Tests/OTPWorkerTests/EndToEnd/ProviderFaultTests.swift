@@ -41,9 +41,10 @@ struct ProviderFaultTests {
     @Test("provider down: in-flight work fails PROVIDER_UNAVAILABLE, consumption pauses and readiness drops; back: the backlog is sent, not failed")
     func outageThenBack() async throws {
         try await withWorkerStack { stack in
-            // Short enough for the hang below to fail within the wait, long enough for the first
-            // send on a loaded machine (2 s once ran out in a fresh clone's full run).
-            let worker = try await stack.startWorker { $0.providerDeadline = .seconds(5) }
+            // Short enough for the hang below to fail within its wait, long enough for the first
+            // send on a loaded machine (2 s once ran out in a fresh clone's full run; with 5 s the
+            // first request once ended in otp.failed in a full run on a loaded machine).
+            let worker = try await stack.startWorker { $0.providerDeadline = .seconds(10) }
             try await stack.publish(stack.topics.requested, key: "before", json: Self.request("before"))
             try await stack.outputs.wait("the first request's outcome") { $0.contains { $0.string("requestId") == "before" } }
             let first = try #require(stack.outputs.matching("requestId", "before").first)
@@ -52,7 +53,9 @@ struct ProviderFaultTests {
 
             stack.sandbox.inject(.hang, count: 1_000_000, endpoint: .all)
             try await stack.publish(stack.topics.requested, key: "in-flight", json: Self.request("in-flight"))
-            try await stack.outputs.wait("the in-flight request fails") { $0.contains { $0.string("requestId") == "in-flight" } }
+            try await stack.outputs.wait(timeout: .seconds(30), "the in-flight request fails") {
+                $0.contains { $0.string("requestId") == "in-flight" }
+            }
             let failure = try #require(stack.outputs.matching("requestId", "in-flight").first)
             #expect(failure.string("reason") == "PROVIDER_UNAVAILABLE")
             #expect((failure.json["retryable"] as? Bool) == true)

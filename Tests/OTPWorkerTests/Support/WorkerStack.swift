@@ -162,6 +162,9 @@ func withWorkerStack<T: Sendable>(
                 logs.expectNoSecrets()
                 return result
             } catch {
+                // A wait that timed out: the worker's notable lines (warnings, failures,
+                // rebalances, commits) say why, which a loaded machine rarely lets one reproduce.
+                if error is TimedOut { logs.dump() }
                 await stack.close()
                 throw error
             }
