@@ -91,10 +91,12 @@ final class LogCapture: Sendable {
         return false
     }
 
-    /// Prints the lines that explain group and commit behaviour, for a failing test's output.
+    /// Prints the lines that explain group, commit and provider behaviour, for a failing test's
+    /// output (provider requests that got no answer are logged at debug level, with the reason).
     func dump() {
         for line in lines where line.level >= .notice || line.message.contains("revoked") || line.message.contains("assigned")
-            || line.message.contains("commit") || line.message.contains("stopp") || line.message.contains("abandon") {
+            || line.message.contains("commit") || line.message.contains("stopp") || line.message.contains("abandon")
+            || line.message.contains("without an answer") || line.message.contains("retry") {
             print(line)
         }
     }
