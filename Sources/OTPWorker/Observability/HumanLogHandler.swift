@@ -14,52 +14,12 @@ import Logging
 /// map joined into a second string: about 4.6% of the worker's CPU time (`perf record`,
 /// otp-bench at 0 ms). This formats each second's timestamp once and writes the metadata
 /// straight into the line.
-public struct HumanLogHandler: LogHandler {
-    /// The logger's label, after the level.
-    public let label: String
-    /// The configured level; `Logger` filters by it before calling the handler.
-    public var logLevel: Logger.Level
-    /// Metadata attached to this handler, written on every line.
-    public var metadata: Logger.Metadata = [:]
-    /// Contextual metadata (task locals, ...), written on every line.
-    public var metadataProvider: Logger.MetadataProvider?
-    private let stream: any TextOutputStream & Sendable
+public typealias HumanLogHandler = LineLogHandler<HumanLines>
 
-    /// Creates a handler.
-    ///
-    /// - Parameters:
-    ///   - label: The logger's label.
-    ///   - level: The lowest level written.
-    ///   - stream: Where lines go; it must be safe to write from several threads.
-    ///   - metadataProvider: Contextual metadata, by default the one bootstrapped globally.
-    public init(
-        label: String,
-        level: Logger.Level = .info,
-        stream: any TextOutputStream & Sendable = StandardStream.standardError,
-        metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
-    ) {
-        self.label = label
-        self.logLevel = level
-        self.stream = stream
-        self.metadataProvider = metadataProvider
-    }
-
-    /// Gets or sets one metadata value of this handler.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    /// Writes the event as one line: handler metadata, then the provider's, then the call's
-    /// (later ones winning), then the error's, keys sorted.
-    public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { merged.merge(explicit) { $1 } }
-        if let error = event.error {
-            merged["error.message"] = "\(error)"
-            merged["error.type"] = "\(String(reflecting: type(of: error)))"
-        }
+/// The line format of ``HumanLogHandler``.
+public enum HumanLines: LogLineFormat {
+    /// The event as one line, metadata keys sorted.
+    public static func line(for event: LogEvent, label: String, metadata merged: Logger.Metadata) -> String {
         let message = event.message.description
         var line = LocalSecond.shared.text()
         line.reserveCapacity(line.utf8.count + label.utf8.count + message.utf8.count + event.source.utf8.count + 32 * merged.count + 16)
@@ -79,8 +39,7 @@ public struct HumanLogHandler: LogHandler {
         line += "] "
         line += message
         line += "\n"
-        var stream = self.stream
-        stream.write(line)
+        return line
     }
 }
 

@@ -52,6 +52,19 @@ struct LoggingSetupTests {
         #expect(timestamp.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
     }
 
+    @Test("a call's error is in the JSON line, as in the human one")
+    func jsonLinesCarryTheError() throws {
+        struct Refused: Error, CustomStringConvertible {
+            var description: String { "refused by the broker" }
+        }
+        let stream = MemoryStream()
+        logger(.json, stream).error("failed", error: Refused(), metadata: ["b": "1"])
+        let line = try object(try #require(stream.lines.first))
+        #expect(line["error.message"] as? String == "refused by the broker")
+        #expect((line["error.type"] as? String)?.hasSuffix("Refused") == true)
+        #expect(line["b"] as? String == "1")
+    }
+
     @Test func metadataCannotOverwriteTheFixedFields() throws {
         let stream = MemoryStream()
         logger(.json, stream).warning("real", metadata: ["message": "fake", "level": "debug"])
