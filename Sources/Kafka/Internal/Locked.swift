@@ -16,8 +16,11 @@ package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     // @unchecked: `value` is only touched between `pthread_mutex_lock` and `_unlock`. It sits
     // behind a pointer rather than in a stored `var`: the lock already makes access exclusive,
     // and a class property would add a dynamic exclusivity check to every call.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let value: UnsafeMutablePointer<Value>
+    // `@usableFromInline` so `withLock` is inlined and specialized in the modules that call it:
+    // as a generic call across modules it looked up the metadata of each result type (tuples
+    // included) at run time, on every call.
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline let value: UnsafeMutablePointer<Value>
 
     package init(_ value: consuming sending Value) {
         mutex = .allocate(capacity: 1)
@@ -36,6 +39,7 @@ package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     }
 
     /// Runs `body` with the value while holding the lock. `body` must not block or re-enter.
+    @inlinable
     package func withLock<Result: ~Copyable, E: Error>(
         _ body: (inout sending Value) throws(E) -> sending Result
     ) throws(E) -> sending Result {
