@@ -17,6 +17,14 @@ struct ProducerConsumerTests {
                 KafkaProducerRecord(
                     topic: "round-trip", partition: 2, key: bytes("k4"), value: [0, 255, 1],
                     headers: [KafkaHeader(name: "dup", string: "x"), KafkaHeader(name: "dup", string: "y"), KafkaHeader(name: "nil", value: nil), KafkaHeader(name: "empty", value: [])]),
+                // Headers made from strings go to librdkafka from the strings' own bytes: long and
+                // short names and values, non-ASCII, and an empty string (empty, not null).
+                KafkaProducerRecord(
+                    topic: "round-trip", key: bytes("k5"), value: bytes("string headers"),
+                    headers: [
+                        KafkaHeader(name: "a-name-longer-than-fifteen-bytes", string: "a value longer than fifteen bytes"),
+                        KafkaHeader(name: "é", string: "☃ snow"), KafkaHeader(name: "empty-string", string: ""),
+                    ]),
             ]
             var reports: [KafkaDeliveryReport] = []
             for record in sent { reports.append(try await producer.send(record)) }

@@ -8,8 +8,14 @@ enum RDKafkaHeaders {
         guard !headers.isEmpty else { return nil }
         let list = rd_kafka_headers_new(headers.count)!
         for header in headers {
-            header.value.withOptionalBytes { bytes, count in
-                _ = rd_kafka_header_add(list, header.name, -1, bytes, count)
+            // The name with its length rather than as a C string: passing a Swift string where
+            // C wants a NUL-terminated one copies a small string into a new array first.
+            var name = header.name
+            name.withUTF8 { name in
+                let start = UnsafeRawPointer(name.baseAddress ?? UnsafePointer(emptyByte.assumingMemoryBound(to: UInt8.self)))
+                header.withValueBytes { bytes, count in
+                    _ = rd_kafka_header_add(list, start.assumingMemoryBound(to: CChar.self), name.count, bytes, count)
+                }
             }
         }
         return list
