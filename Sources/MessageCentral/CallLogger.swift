@@ -1,22 +1,36 @@
 import Logging
 
-/// The logger of one provider call: metadata set on it is kept aside and merged only into the
-/// messages that are logged at all.
+/// The logger of one provider call: what the call is about is kept in typed fields and turned
+/// into metadata only for the messages that are logged at all.
 ///
-/// Setting metadata on a `Logger` copies its handler's metadata every time; a call set three
-/// keys (phone or verification id, operation, attempt) on every request, whether anything was
-/// logged or not, which was measurable per request.
+/// A call used to set three keys (phone or verification id, operation, attempt) on a
+/// `Logger` on every request, logged or not: the handler's metadata copied each time, then a
+/// dictionary, a masked phone number and a string per value. Few calls log anything at the
+/// default level, so none of that is built until a line is written.
 struct CallLogger: Sendable {
     let base: Logger
-    private var metadata: Logger.Metadata = [:]
+    /// The number the code goes to; masked when written.
+    var phone: (countryCode: String, nationalNumber: String)?
+    /// The verification being checked.
+    var verificationID: String?
+    var operation: Operation?
+    /// The attempt within the call, from 1.
+    var attempt: Int?
 
     init(_ base: Logger) {
         self.base = base
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+    /// The fields that are set, as metadata.
+    var metadata: Logger.Metadata {
+        var metadata: Logger.Metadata = [:]
+        if let phone {
+            metadata[MessageCentralLogKey.phone.key] = "\(PhoneNumberMask.mask(countryCode: phone.countryCode, nationalNumber: phone.nationalNumber))"
+        }
+        if let verificationID { metadata[MessageCentralLogKey.verificationId.key] = "\(verificationID)" }
+        if let operation { metadata[MessageCentralLogKey.operation.key] = "\(operation.rawValue)" }
+        if let attempt { metadata[MessageCentralLogKey.attempt.key] = "\(attempt)" }
+        return metadata
     }
 
     func log(

@@ -30,7 +30,10 @@ extension ClientCore {
         makeRequest: @escaping @Sendable (Secret<String>) -> ProviderRequest,
         interpret: @escaping @Sendable (Int, ByteBuffer) -> ResponseInterpreter.Outcome<Success>
     ) async throws(ProviderError) -> Success {
-        try await self.withRetries(operation, deadline: deadline, logger: logger) { attempt, deadline in
+        // Every line of the call names its operation, the attempts' own lines included.
+        var logger = logger
+        logger.operation = operation
+        return try await self.withRetries(operation, deadline: deadline, logger: logger) { attempt, deadline in
             let token: Secret<String>
             switch await self.token(deadline: deadline) {
             case .success(let value):
@@ -39,7 +42,7 @@ extension ClientCore {
                 return failure.transient ? .transient(failure.error) : .permanent(failure.error)
             }
             var attemptLogger = logger
-            attemptLogger[metadataKey: MessageCentralLogKey.attempt.key] = "\(attempt)"
+            attemptLogger.attempt = attempt
             switch await self.execute(makeRequest(token), operation: operation, deadline: deadline, logger: attemptLogger) {
             case .failure(let failure):
                 return failure.transient ? .transient(failure.error) : .permanent(failure.error)
@@ -70,7 +73,7 @@ extension ClientCore {
         let start = ContinuousClock.now
         let deadline = deadline ?? start + self.configuration.callDeadline
         var logger = logger
-        logger[metadataKey: MessageCentralLogKey.operation.key] = "\(operation.rawValue)"
+        logger.operation = operation
         do {
             let value = try await self.attemptLoop(operation, deadline: deadline, logger: logger, body: body)
             self.metrics.recordCall(operation: operation.rawValue, outcome: "success", duration: .now - start)

@@ -61,7 +61,7 @@ extension ClientCore {
         if let email = self.configuration.email { query.append(("email", email)) }
         let request = ProviderRequest(method: .GET, target: self.target(path: Paths.token, query: query), token: nil)
         var logger = CallLogger(self.logger)
-        logger[metadataKey: MessageCentralLogKey.operation.key] = "\(Operation.token.rawValue)"
+        logger.operation = .token
 
         let result: Result<Secret<String>, TokenFetchError>
         switch await self.execute(request, operation: .token, deadline: deadline, logger: logger) {

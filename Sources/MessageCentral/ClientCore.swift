@@ -39,7 +39,7 @@ final class ClientCore: Sendable {
 
     func send(_ request: SendRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> SendResult {
         var logger = CallLogger(self.logger)
-        logger[metadataKey: MessageCentralLogKey.phone.key] = "\(request.maskedPhoneNumber)"
+        logger.phone = (request.countryCode, request.mobileNumber)
         var query: [(name: String, value: String)] = [
             ("countryCode", request.countryCode),
             ("customerId", self.configuration.customerID),
@@ -59,7 +59,7 @@ final class ClientCore: Sendable {
 
     func validate(_ request: ValidateRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> ValidateResult {
         var logger = CallLogger(self.logger)
-        logger[metadataKey: MessageCentralLogKey.verificationId.key] = "\(request.verificationId)"
+        logger.verificationID = request.verificationId
         let target = self.target(
             path: Paths.validate,
             query: [("verificationId", request.verificationId), ("code", request.code.revealed)]
@@ -83,7 +83,7 @@ final class ClientCore: Sendable {
     /// Builds a request target (path and query, after the base URL's path); it is a
     /// ``Secret`` because query values may hold the key or a code.
     func target(path: String, query: [(name: String, value: String)]) -> Secret<String> {
-        Secret(path + "?" + QueryString.build(query))
+        Secret(QueryString.target(path: path, query))
     }
 }
 

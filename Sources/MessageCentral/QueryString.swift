@@ -11,6 +11,35 @@ enum QueryString {
     static func encode(_ text: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
+        append(text, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Joins pairs as `name=value&...`, encoding both sides, in the order given.
+    ///
+    /// - Parameter items: Query items; order is kept so URLs are stable.
+    static func build(_ items: [(name: String, value: String)]) -> String {
+        target(path: "", items)
+    }
+
+    /// `path`, then `?` and the query, as one string: a request target made with one
+    /// allocation rather than one per part.
+    static func target(path: String, _ items: [(name: String, value: String)]) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(path.utf8.count + 1 + items.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 } * 3 / 2)
+        output.append(contentsOf: path.utf8)
+        if !path.isEmpty { output.append(UInt8(ascii: "?")) }
+        for (index, item) in items.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: "&")) }
+            append(item.name, to: &output)
+            output.append(UInt8(ascii: "="))
+            append(item.value, to: &output)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends `text` percent-encoded.
+    private static func append(_ text: String, to output: inout [UInt8]) {
         for byte in text.utf8 {
             if self.isUnreserved(byte) {
                 output.append(byte)
@@ -20,14 +49,6 @@ enum QueryString {
                 output.append(self.hexDigit(byte & 0x0F))
             }
         }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Joins pairs as `name=value&...`, encoding both sides, in the order given.
-    ///
-    /// - Parameter items: Query items; order is kept so URLs are stable.
-    static func build(_ items: [(name: String, value: String)]) -> String {
-        items.map { self.encode($0.name) + "=" + self.encode($0.value) }.joined(separator: "&")
     }
 
     private static func isUnreserved(_ byte: UInt8) -> Bool {

@@ -41,4 +41,12 @@ struct QueryStringTests {
         let configuration = MessageCentralConfiguration(baseURL: "http://127.0.0.1:8089//", customerID: "C", password: Secret("p"))
         #expect(configuration.trimmedBaseURL == "http://127.0.0.1:8089")
     }
+
+    @Test("a request target is the path, a question mark and the encoded pairs")
+    func target() {
+        #expect(QueryString.target(path: "/verification/v3/send", [("countryCode", "91"), ("key", "a+b=")])
+            == "/verification/v3/send?countryCode=91&key=a%2Bb%3D")
+        #expect(QueryString.target(path: "/p", []) == "/p?")
+        #expect(QueryString.target(path: "", [("é", "x y")]) == "%C3%A9=x%20y")
+    }
 }

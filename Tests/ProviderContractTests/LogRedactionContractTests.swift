@@ -25,7 +25,7 @@ struct LogRedactionContractTests {
         let numbers = (0..<4).map { _ in freshMobileNumber() }
         var errorDescriptions: [String] = []
 
-        try await withClientAndSandbox(sandbox: sandboxConfiguration, logger: capture.logger(label: "client")) { client, sandbox in
+        let firstVerificationID = try await withClientAndSandbox(sandbox: sandboxConfiguration, logger: capture.logger(label: "client")) { client, sandbox in
             try await client.warmUp(deadline: nil)
 
             let sent = try await client.send(SendRequest(countryCode: "91", mobileNumber: numbers[0], otpLength: 8), deadline: nil)
@@ -65,6 +65,7 @@ struct LogRedactionContractTests {
             }) {
                 errorDescriptions.append("\(error)")
             }
+            return sent.verificationId
         }
 
         let lines = capture.lines
@@ -88,5 +89,19 @@ struct LogRedactionContractTests {
         }
         let masked = "+91******" + numbers[0].suffix(4)
         #expect(texts.contains { $0.contains(masked) }, "phone numbers should appear masked")
+        // Each line carries what its call is about: the masked number or the verification, the
+        // operation and the attempt.
+        #expect(lines.contains {
+            $0.metadata["message_central.phone"] == masked && $0.metadata["message_central.operation"] == "send"
+                && $0.metadata["message_central.attempt"] == "1"
+        })
+        #expect(lines.contains {
+            $0.metadata["message_central.verification_id"] == firstVerificationID
+                && $0.metadata["message_central.operation"] == "validate"
+        })
+        #expect(lines.contains {
+            $0.metadata["message_central.operation"] == "send" && $0.metadata["message_central.attempt"] == "3"
+        }, "the third attempt of the send that met two server errors")
+        #expect(lines.contains { $0.metadata["message_central.operation"] == "token" })
     }
 }
