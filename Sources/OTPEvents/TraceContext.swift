@@ -6,16 +6,18 @@ public enum TraceContext {
     /// Anything else is dropped by the decoder rather than propagated: a malformed
     /// parent would break every tracing backend downstream.
     public static func isValidTraceparent(_ value: String) -> Bool {
-        let bytes = Array(value.utf8)
-        guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0"),
-            bytes[2] == dash, bytes[35] == dash, bytes[52] == dash
-        else { return false }
-        let traceID = bytes[3..<35]
-        let spanID = bytes[36..<52]
-        let flags = bytes[53..<55]
-        guard traceID.allSatisfy(isLowerHex), spanID.allSatisfy(isLowerHex), flags.allSatisfy(isLowerHex)
-        else { return false }
-        return traceID.contains { $0 != zero } && spanID.contains { $0 != zero }
+        var value = value
+        return value.withUTF8 { bytes in
+            guard bytes.count == 55, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "0"),
+                bytes[2] == dash, bytes[35] == dash, bytes[52] == dash
+            else { return false }
+            let traceID = bytes[3..<35]
+            let spanID = bytes[36..<52]
+            let flags = bytes[53..<55]
+            guard traceID.allSatisfy(isLowerHex), spanID.allSatisfy(isLowerHex), flags.allSatisfy(isLowerHex)
+            else { return false }
+            return traceID.contains { $0 != zero } && spanID.contains { $0 != zero }
+        }
     }
 
     /// Whether `value` may be propagated as a `tracestate`: printable ASCII, at most 512 bytes

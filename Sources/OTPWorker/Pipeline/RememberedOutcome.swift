@@ -54,10 +54,15 @@ public struct RememberedOutcome: Sendable, Hashable {
     /// The idempotency record's value.
     public func recordValue(at date: Date) -> [UInt8] {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var bytes = Array(#"{"type":"#.utf8)
-        bytes += Array("\"\(type)\"".utf8)
-        bytes += Array(#","at":\#(milliseconds),"payload":"#.utf8)
-        bytes += payload
+        // One buffer, sized up front: written once per first outcome.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(48 + type.utf8.count + payload.count)
+        bytes.append(contentsOf: #"{"type":""#.utf8)
+        bytes.append(contentsOf: type.utf8)
+        bytes.append(contentsOf: #"","at":"#.utf8)
+        bytes.append(contentsOf: String(milliseconds).utf8)  // 13 digits: a small string, not allocated
+        bytes.append(contentsOf: #","payload":"#.utf8)
+        bytes.append(contentsOf: payload)
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
