@@ -37,6 +37,10 @@ public struct KafkaProducerConfiguration: Sendable {
     public var maxMessageBytes: Int?
     /// How many records may wait in the local queue (`queue.buffering.max.messages`).
     public var queueCapacity: Int
+    /// The most produce requests awaiting an answer from one broker
+    /// (`max.in.flight.requests.per.connection`); `nil` keeps librdkafka's, which the idempotent
+    /// producer caps at 5 per partition.
+    public var maxRequestsInFlight: Int?
 
     /// Creates a producer configuration with production defaults.
     public init(
@@ -61,6 +65,7 @@ public struct KafkaProducerConfiguration: Sendable {
         list.append(("message.timeout.ms", String(deliveryTimeout.milliseconds)))
         list.append(("queue.buffering.max.messages", String(queueCapacity)))
         if let maxMessageBytes { list.append(("message.max.bytes", String(maxMessageBytes))) }
+        if let maxRequestsInFlight { list.append(("max.in.flight.requests.per.connection", String(maxRequestsInFlight))) }
         return list + client.sortedOverrides
     }
 }

@@ -138,6 +138,14 @@ struct RunSettings {
         // outcome), so each millisecond of linger counts twice in every OTP's latency. At 1 ms
         // instead of 5, otp-bench's paced p50 fell by 6 ms and its 0 ms burst used no more CPU.
         configuration.linger = .milliseconds(1)
+        // One produce request at a time per broker; the next one batches what arrived meanwhile.
+        // With the idempotent producer's five per partition, librdkafka 2.0.2's broker threads
+        // spin on poll(0) whenever five are out and more records wait (README, "librdkafka
+        // 2.0.2's idempotent producer spins"). otp-bench, three alternating pairs: CPU per request
+        // at 0 ms 186.5/209.0/191.0 µs against 233.5/224.0/254.5, paced p99 131.8/118.5/92.0 ms
+        // against 152.3/124.2/168.2. `--kafka-option max.in.flight.requests.per.connection=5`
+        // restores librdkafka's.
+        configuration.maxRequestsInFlight = 1
         return configuration
     }
 }

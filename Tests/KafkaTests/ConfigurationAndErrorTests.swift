@@ -44,6 +44,19 @@ struct ConfigurationAndErrorTests {
         #expect(consumer.contains { $0 == ("partition.assignment.strategy", "cooperative-sticky") })
     }
 
+    @Test func requestsInFlightAreLibrdkafkasUnlessSetAndPassThroughStillWins() async throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: "x")
+        #expect(!configuration.librdkafkaProperties.contains { $0.0 == "max.in.flight.requests.per.connection" })
+        configuration.maxRequestsInFlight = 1
+        #expect(configuration.librdkafkaProperties.contains { $0 == ("max.in.flight.requests.per.connection", "1") })
+        configuration.client.properties["max.in.flight.requests.per.connection"] = "5"
+        #expect(configuration.librdkafkaProperties.filter { $0.0 == "max.in.flight.requests.per.connection" }.map(\.1) == ["1", "5"])
+        // librdkafka accepts 1 with idempotence (it refuses more than 5).
+        configuration.client.properties = [:]
+        let producer = try KafkaProducer(configuration: configuration, logger: quietLogger("producer"))
+        await producer.close(timeout: .seconds(2))
+    }
+
     @Test func prefetchLimitsAreLibrdkafkasUnlessSetAndPassThroughStillWins() async throws {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: "x", groupID: "g")
         #expect(!configuration.librdkafkaProperties.contains { $0.0.hasPrefix("queued.") })
