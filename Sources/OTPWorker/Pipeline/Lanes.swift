@@ -38,10 +38,12 @@ final class Lanes: Sendable {
 
     /// Waits until a record can be admitted; false when the worker stops.
     func waitForRoom() async -> Bool {
-        await withCheckedContinuation { continuation in
+        // Nearly always there is room: answer without making a continuation (an allocation
+        // per record read).
+        if let immediate = state.withLock({ Self.roomNow($0) }) { return immediate }
+        return await withCheckedContinuation { continuation in
             let immediate: Bool? = state.withLock { state in
-                if state.lanes.stopping { return false }
-                if state.lanes.hasRoom { return true }
+                if let now = Self.roomNow(state) { return now }
                 state.waiters.room = continuation
                 return nil
             }
@@ -172,6 +174,13 @@ final class Lanes: Sendable {
     private static func isDrained(_ lanes: LaneState<KafkaConsumerRecord>, _ partitions: Set<KafkaTopicPartition>?) -> Bool {
         guard let partitions else { return lanes.admitted == 0 }
         return partitions.allSatisfy { lanes.admitted(in: $0) == 0 }
+    }
+
+    /// Whether a record may be admitted now (true), never (false: stopping), or later (nil).
+    private static func roomNow(_ state: State) -> Bool? {
+        if state.lanes.stopping { return false }
+        if state.lanes.hasRoom { return true }
+        return nil
     }
 
     /// The reader parked for room, taken once there is room (it may admit) or the worker stops
