@@ -25,7 +25,7 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     private struct Pending {
         var id: UInt64
         var promise: EventLoopPromise<CollectedResponse>
-        var timer: NIOScheduledCallback?
+        var timer: Scheduled<Void>?
         var status: Int?
         var keepAlive = true
         var body: ByteBuffer?
@@ -71,12 +71,8 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
             promise.fail(failure ?? TransportError.notSent)
             return
         }
-        let timer: NIOScheduledCallback
-        do {
-            timer = try context.eventLoop.scheduleCallback(at: deadline, handler: RequestTimeout(collector: self, id: id))
-        } catch {
-            // The event loop is shutting down: nothing was written.
-            promise.fail(TransportError.notSent)
+        let timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.fail(.timedOut)
             return
         }
         pending = Pending(id: id, promise: promise, timer: timer)
@@ -95,11 +91,6 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
                 self.fail(.connectionFailed(TransportError.kind(of: error)))
             }
         }
-    }
-
-    /// Request `id` reached its deadline: fails it if it is still the pending one.
-    fileprivate func timedOut(id: UInt64) {
-        if pending?.id == id { fail(.timedOut) }
     }
 
     /// Cancels request `id`: fails it with `.cancelled` and closes the connection if it is
@@ -174,18 +165,5 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
             isClosed = true
             context?.close(promise: nil)
         }
-    }
-}
-
-/// The deadline of one request. A callback handler rather than a scheduled closure: NIO keeps
-/// it in its timer queue as it is, where a scheduled task cost a promise, its future and a
-/// closure context per request.
-private struct RequestTimeout: NIOScheduledCallbackHandler, @unchecked Sendable {
-    // @unchecked: NIO calls the handler on the event loop it was scheduled on, the collector's.
-    weak var collector: ResponseCollector?
-    let id: UInt64
-
-    func handleScheduledCallback(eventLoop: some EventLoop) {
-        collector?.timedOut(id: id)
     }
 }
