@@ -50,9 +50,8 @@ public struct KafkaHeader: Sendable, Hashable {
         switch storage {
         case .bytes(let bytes):
             return bytes.withOptionalBytes(body)
-        case .string(var string):
-            if string.utf8.isEmpty { return body(UnsafeRawPointer(emptyByte), 0) }
-            return string.withUTF8 { body($0.baseAddress, $0.count) }
+        case .string(let string):
+            return string.withNonNullUTF8 { body($0, $1) }
         }
     }
 

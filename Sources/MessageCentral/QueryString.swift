@@ -15,20 +15,13 @@ enum QueryString {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Joins pairs as `name=value&...`, encoding both sides, in the order given.
-    ///
-    /// - Parameter items: Query items; order is kept so URLs are stable.
-    static func build(_ items: [(name: String, value: String)]) -> String {
-        target(path: "", items)
-    }
-
-    /// `path`, then `?` and the query, as one string: a request target made with one
-    /// allocation rather than one per part.
+    /// `path`, then `?` and the pairs as `name=value&...` (both sides encoded, in the order
+    /// given, so URLs are stable), as one string: one allocation rather than one per part.
     static func target(path: String, _ items: [(name: String, value: String)]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(path.utf8.count + 1 + items.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 } * 3 / 2)
         output.append(contentsOf: path.utf8)
-        if !path.isEmpty { output.append(UInt8(ascii: "?")) }
+        output.append(UInt8(ascii: "?"))
         for (index, item) in items.enumerated() {
             if index > 0 { output.append(UInt8(ascii: "&")) }
             append(item.name, to: &output)

@@ -10,11 +10,9 @@ enum RDKafkaHeaders {
         for header in headers {
             // The name with its length rather than as a C string: passing a Swift string where
             // C wants a NUL-terminated one copies a small string into a new array first.
-            var name = header.name
-            name.withUTF8 { name in
-                let start = UnsafeRawPointer(name.baseAddress ?? UnsafePointer(emptyByte.assumingMemoryBound(to: UInt8.self)))
+            header.name.withNonNullUTF8 { name, nameCount in
                 header.withValueBytes { bytes, count in
-                    _ = rd_kafka_header_add(list, start.assumingMemoryBound(to: CChar.self), name.count, bytes, count)
+                    _ = rd_kafka_header_add(list, name.assumingMemoryBound(to: CChar.self), nameCount, bytes, count)
                 }
             }
         }
@@ -54,5 +52,14 @@ extension Optional where Wrapped == [UInt8] {
         guard let bytes = self else { return body(nil, 0) }
         if bytes.isEmpty { return body(UnsafeRawPointer(emptyByte), 0) }
         return bytes.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    }
+}
+
+extension String {
+    /// Calls `body` with the UTF-8 bytes in place and their count; a valid pointer even when
+    /// empty (C tells "empty" from "null" by the pointer).
+    func withNonNullUTF8<R>(_ body: (UnsafeRawPointer, Int) -> R) -> R {
+        var string = self
+        return string.withUTF8 { body($0.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(emptyByte), $0.count) }
     }
 }

@@ -53,7 +53,10 @@ public struct LineLogHandler<Format: LogLineFormat>: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { merged.merge(explicit) { $1 } }
+        if let explicit = event.metadata, !explicit.isEmpty {
+            // Usually the handler has none: take the call's as it is rather than rebuild it.
+            if merged.isEmpty { merged = explicit } else { merged.merge(explicit) { $1 } }
+        }
         if let error = event.error {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
