@@ -74,16 +74,22 @@ extension KafkaConsumer {
             break
         }
         let result: Result<KafkaConsumerRecord?, KafkaError> = await withCheckedContinuation { continuation in
-            let immediate: Result<KafkaConsumerRecord?, KafkaError>? = state.withLock { state in
-                switch state.next() {
-                case .record(let record, _, _): return .success(record)
-                case .finished(let result): return result.map { nil }
-                case .wait:
-                    state.park(continuation)
-                    return nil
+            let immediate: (Result<KafkaConsumerRecord?, KafkaError>, resumeFetching: Bool, wakePollThread: Bool)? =
+                state.withLock { state in
+                    switch state.next() {
+                    case .record(let record, let resumeFetching, let wakePollThread):
+                        return (.success(record), resumeFetching, wakePollThread)
+                    case .finished(let result): return (result.map { nil }, false, false)
+                    case .wait:
+                        state.park(continuation)
+                        return nil
+                    }
                 }
-            }
-            if let immediate { continuation.resume(returning: immediate) }
+            guard let (result, resumeFetching, wakePollThread) = immediate else { return }
+            // Each is reported once: dropped here, a poll thread would wait out its bound, or
+            // fetching stay paused, with a buffer of one or two records.
+            releaseFlowControl(resumeFetching: resumeFetching, wakePollThread: wakePollThread)
+            continuation.resume(returning: result)
         }
         return try result.get()
     }
