@@ -124,11 +124,27 @@ struct RunSettings {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: groupID, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
         configuration.client.statisticsInterval = .seconds(15)
-        // The worker holds at most one and a half times max-in-flight records plus the consumer's buffer; librdkafka's
-        // defaults (100,000 records per partition, 64 MB) would pull a whole backlog into memory.
-        configuration.prefetchRecords = 1000
-        configuration.prefetchKilobytes = 1024
+        let prefetch = Self.prefetch(maxInFlight: worker.maxInFlight)
+        configuration.prefetchRecords = prefetch.records
+        configuration.prefetchKilobytes = prefetch.kilobytes
         return configuration
+    }
+
+    /// What librdkafka fetches ahead of the worker (`queued.min.messages`,
+    /// `queued.max.messages.kbytes`, both counted over all partitions).
+    ///
+    /// librdkafka's defaults (100,000 records, 64 MB) would pull a whole backlog into memory.
+    /// Too little stalls the worker instead: once its queue passes either bound, librdkafka 2.0.2
+    /// stops fetching until its broker thread next looks, up to a second later
+    /// (`fetch.queue.backoff.ms` came in 2.2.0). So the queue holds a second of the worker's
+    /// pace with `maxInFlight` slots and 50 ms provider calls, at about 1 KB a record (OTP
+    /// events take a few hundred bytes; much larger ones reach the byte bound first). With 1,000
+    /// records and 1 MB, otp-bench's 50 ms burst ran dry about once a second and reached 0.42
+    /// to 0.78 of its slot ceiling; with 256 slots' 5,120 records and 5,120 KB, 0.95 to 0.96.
+    /// Half that gave 0.92 to 0.95, and 6,200/s at 0 ms against 9,000 (README, "Benchmarks").
+    static func prefetch(maxInFlight: Int) -> (records: Int, kilobytes: Int) {
+        let records = min(max(1000, maxInFlight * 20), 1_000_000)
+        return (records, records)
     }
 
     var producer: KafkaProducerConfiguration {
