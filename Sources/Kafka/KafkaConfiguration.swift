@@ -110,11 +110,14 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var bufferCapacity: Int
     /// How long a revocation waits for the rebalance listener to drain in-flight work.
     public var revocationTimeout: Duration
-    /// How many records per partition librdkafka tries to keep fetched ahead of the reader
+    /// How many records librdkafka keeps fetched ahead of the reader, over all partitions
     /// (`queued.min.messages`); `nil` keeps librdkafka's 100,000.
+    ///
+    /// Past this bound or `prefetchKilobytes`, librdkafka 2.0.2 stops fetching until a broker
+    /// thread next looks, up to a second later: set both to hold a second of the reader's pace.
     public var prefetchRecords: Int?
     /// The most librdkafka keeps fetched ahead of the reader, in kilobytes over all partitions
-    /// (`queued.max.messages.kbytes`); `nil` keeps librdkafka's 65,536.
+    /// (`queued.max.messages.kbytes`, counting values only); `nil` keeps librdkafka's 65,536.
     public var prefetchKilobytes: Int?
 
     /// Creates a consumer configuration with production defaults.
