@@ -67,7 +67,7 @@ extension KafkaConsumer {
     /// Makes the poll thread's blocking poll return now, unless the queue is already released.
     func wakePollThread() {
         lifecycle.withLock { lifecycle in
-            if !lifecycle.queueReleased { consumerQueue.wake() }
+            if lifecycle.mayWake { consumerQueue.wake() }
         }
     }
 
@@ -78,6 +78,11 @@ extension KafkaConsumer {
             let commits = state.withLock { $0.takeCommits(all: true) }
             if !commits.isEmpty { commitBlocking(commits, handle.pointer, what: "final commit") }
         }
+        // rd_kafka_consumer_close forwards the consumer queue to a queue of its own and waits
+        // there for its end; a yield landing there (`wakePollThread` from `close`, a command)
+        // made it return _TIMED_OUT at once, before the group was left and the final
+        // revocation served. No wake-up is needed from here on: this thread is not polling.
+        lifecycle.withLock { $0.closing = true }
         let err = rd_kafka_consumer_close(handle.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { logFailure(KafkaError(err), "close") }
         let waiter = state.withLock { $0.end(.success(())) }

@@ -101,7 +101,7 @@ extension KafkaConsumer {
         lifecycle.withLock { lifecycle in
             guard !lifecycle.closeRequested else { return false }
             commands.withLock { $0.append(command) }
-            if !lifecycle.queueReleased { consumerQueue.wake() }
+            if lifecycle.mayWake { consumerQueue.wake() }
             return true
         }
     }

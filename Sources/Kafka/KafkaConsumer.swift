@@ -194,6 +194,11 @@ struct ConsumerLifecycle {
     var closed = false
     /// The consumer queue was destroyed: nothing may wake it any more.
     var queueReleased = false
+    /// The poll thread is inside `rd_kafka_consumer_close`, which forwards the consumer queue
+    /// to its own: a wake-up now would end that close early (see `closeOnPollThread`).
+    var closing = false
+    /// Whether a wake-up may touch the consumer queue.
+    var mayWake: Bool { !queueReleased && !closing }
     var closeWaiters: [ResumeOnce<Bool>] = []
     /// Joined a group with `subscribe`.
     var subscribed = false

@@ -1,5 +1,6 @@
 import Kafka
 import KafkaEmbedded
+import Logging
 import Testing
 
 @Suite("Producer and consumer over the embedded cluster", .serialized, .timeLimit(.minutes(2)))
@@ -255,6 +256,37 @@ struct ProducerConsumerTests {
             var iterator = consumer.records.makeAsyncIterator()
             #expect(try await iterator.next() == nil)
         }
+    }
+
+    /// `rd_kafka_consumer_close` waits on a queue of its own, to which it forwards the consumer
+    /// queue: a wake-up from a second `close` landed there and ended it early, logged as
+    /// "close failed: _TIMED_OUT". Several rounds, as each hit depends on timing.
+    @Test func closingFromTwoTasksAtOnceClosesCleanly() async throws {
+        let capture = LogCapture()
+        try await withTestCluster(brokers: 1, topics: ["twice": 1]) { cluster in
+            let producer = try makeProducer(cluster)
+            for index in 0..<20 { _ = try await producer.send(KafkaProducerRecord(topic: "twice", value: bytes("\(index)"))) }
+            await producer.close()
+            for round in 0..<6 {
+                var configuration = KafkaConsumerConfiguration(
+                    bootstrapServers: cluster.bootstrapServers, groupID: nil, properties: fastConsumerOptions)
+                configuration.client.clientID = "twice-\(round)"
+                var logger = Logger(label: "twice") { _ in capture }
+                logger.logLevel = .warning
+                let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+                try consumer.assign([KafkaTopicPartition(topic: "twice", partition: 0): .beginning])
+                var read = 0
+                for try await _ in consumer.records {
+                    read += 1
+                    if read == 20 { break }
+                }
+                async let first: Void = consumer.close(timeout: .seconds(5))
+                async let second: Void = consumer.close(timeout: .seconds(5))
+                _ = await (first, second)
+            }
+        }
+        let failures = capture.lines.filter { $0.level >= .warning }.map(\.message)
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     /// librdkafka 2.0.2 aborts the process when a cooperative-sticky consumer that joined its
