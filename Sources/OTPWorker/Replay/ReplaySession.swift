@@ -95,7 +95,8 @@ public struct ReplaySession: Sendable {
         // Closing the consumer ends its record sequence: the loop below then stops short.
         let watchdog = timeout.map { timeout in
             Task {
-                try? await Task.sleep(for: timeout)
+                // Cancelled when the read ends in time: then the caller closes, not this.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 await consumer.close(timeout: .seconds(1))
             }
         }
