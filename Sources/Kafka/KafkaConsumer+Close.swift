@@ -64,7 +64,8 @@ extension KafkaConsumer {
         return !assigned
     }
 
-    /// Makes the poll thread's blocking poll return now, unless the queue is already released.
+    /// Makes the poll thread's blocking poll return now, unless the queue is already released
+    /// or the poll thread is closing (then it is not polling).
     func wakePollThread() {
         lifecycle.withLock { lifecycle in
             if lifecycle.mayWake { consumerQueue.wake() }

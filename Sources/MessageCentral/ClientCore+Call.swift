@@ -30,10 +30,7 @@ extension ClientCore {
         makeRequest: @escaping @Sendable (Secret<String>) -> ProviderRequest,
         interpret: @escaping @Sendable (Int, ByteBuffer) -> ResponseInterpreter.Outcome<Success>
     ) async throws(ProviderError) -> Success {
-        // Every line of the call names its operation, the attempts' own lines included.
-        var logger = logger
-        logger.operation = operation
-        return try await self.withRetries(operation, deadline: deadline, logger: logger) { attempt, deadline in
+        try await self.withRetries(operation, deadline: deadline, logger: logger) { deadline, logger in
             let token: Secret<String>
             switch await self.token(deadline: deadline) {
             case .success(let value):
@@ -41,9 +38,7 @@ extension ClientCore {
             case .failure(let failure):
                 return failure.transient ? .transient(failure.error) : .permanent(failure.error)
             }
-            var attemptLogger = logger
-            attemptLogger.attempt = attempt
-            switch await self.execute(makeRequest(token), operation: operation, deadline: deadline, logger: attemptLogger) {
+            switch await self.execute(makeRequest(token), operation: operation, deadline: deadline, logger: logger) {
             case .failure(let failure):
                 return failure.transient ? .transient(failure.error) : .permanent(failure.error)
             case .success(let answer):
@@ -63,12 +58,13 @@ extension ClientCore {
     /// code (`nil` if the last attempt got none); a policy that stops before the
     /// deadline (`.none`, `maxAttempts`) surfaces the last failure as mapped
     /// (e.g. `SERVER_ERROR` 500). A refused token is dropped and the call retried
-    /// once at once; a second refusal is `UNAUTHORIZED`.
+    /// once at once; a second refusal is `UNAUTHORIZED`. `body` runs one attempt, given the
+    /// call's deadline and a logger that names the operation and the attempt.
     func withRetries<Success: Sendable>(
         _ operation: Operation,
         deadline: ContinuousClock.Instant?,
         logger: CallLogger,
-        attempt body: (_ attempt: Int, _ deadline: ContinuousClock.Instant) async -> AttemptOutcome<Success>
+        attempt body: (_ deadline: ContinuousClock.Instant, _ logger: CallLogger) async -> AttemptOutcome<Success>
     ) async throws(ProviderError) -> Success {
         let start = ContinuousClock.now
         let deadline = deadline ?? start + self.configuration.callDeadline
@@ -99,7 +95,7 @@ extension ClientCore {
         _ operation: Operation,
         deadline: ContinuousClock.Instant,
         logger: CallLogger,
-        body: (_ attempt: Int, _ deadline: ContinuousClock.Instant) async -> AttemptOutcome<Success>
+        body: (_ deadline: ContinuousClock.Instant, _ logger: CallLogger) async -> AttemptOutcome<Success>
     ) async throws(ProviderError) -> Success {
         var generator = SystemRandom()
         var refreshedAfterRefusal = false
@@ -116,7 +112,10 @@ extension ClientCore {
             guard ContinuousClock.now < deadline else {
                 throw .unavailable(lastProviderCode, "deadline passed after \(attempt - 1) attempt(s); last: \(lastMessage)")
             }
-            switch await body(attempt, deadline) {
+            // Every line of an attempt names the call's operation and the attempt.
+            var logger = logger
+            logger.attempt = attempt
+            switch await body(deadline, logger) {
             case .success(let value):
                 return value
             case .permanent(let error):
@@ -146,7 +145,6 @@ extension ClientCore {
                 logger.debug(
                     "transient provider failure; retrying",
                     metadata: [
-                        MessageCentralLogKey.attempt.key: "\(attempt)",
                         MessageCentralLogKey.reason.key: "\(error.reason.rawValue)",
                         MessageCentralLogKey.providerCode.key: "\(error.providerCode.map(String.init) ?? "none")",
                         MessageCentralLogKey.delayMilliseconds.key: "\(delay.milliseconds)",

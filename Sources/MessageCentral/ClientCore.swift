@@ -72,7 +72,7 @@ final class ClientCore: Sendable {
     }
 
     func warmUp(deadline: ContinuousClock.Instant?) async throws(ProviderError) {
-        try await self.withRetries(.warmUp, deadline: deadline, logger: CallLogger(self.logger)) { _, deadline async -> AttemptOutcome<Void> in
+        try await self.withRetries(.warmUp, deadline: deadline, logger: CallLogger(self.logger)) { deadline, _ async -> AttemptOutcome<Void> in
             switch await self.token(deadline: deadline) {
             case .success: return .success(())
             case .failure(let failure): return failure.transient ? .transient(failure.error) : .permanent(failure.error)
