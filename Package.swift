@@ -43,11 +43,21 @@ let package = Package(
         // C11 threads routed through pthreads in ThreadSanitizer builds, so the sanitizer
         // sees librdkafka's threads and locks; empty otherwise.
         .target(name: "CRdKafkaThreads"),
+        // Names dedicated threads (pthread_setname_np is not in Swift's Glibc module).
+        .target(name: "CPrimitives"),
+        // The leaf every module may import: a lock, dedicated threads, a random source, the
+        // bound-port signal. Nothing heavy: no librdkafka, no NIO.
+        .target(name: "Primitives", dependencies: ["CPrimitives"]),
+        // The Kafka layer's plain value types (headers, topic-partitions), without librdkafka:
+        // the events module builds headers with them and links no C library.
+        .target(name: "KafkaCore"),
         .target(
             name: "Kafka",
             dependencies: [
                 "CRdKafka",
                 "CRdKafkaThreads",
+                "KafkaCore",
+                "Primitives",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
@@ -57,12 +67,14 @@ let package = Package(
             dependencies: [
                 "CRdKafka",
                 "Kafka",
+                "Primitives",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "MessageCentral",
             dependencies: [
+                "Primitives",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,15 +84,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // Tells waiters which port a server bound (the sandbox's and the worker's servers).
-        .target(
-            name: "BoundPort",
-            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
-        ),
         .target(
             name: "MessageCentralSandbox",
             dependencies: [
-                "BoundPort",
+                "Primitives",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -91,13 +98,13 @@ let package = Package(
         // The event contract: payloads, validation, CloudEvents headers. No I/O.
         .target(
             name: "OTPEvents",
-            dependencies: ["Kafka"]
+            dependencies: ["KafkaCore", "Primitives"]
         ),
         // The pipeline and its policies, plus the observability endpoints.
         .target(
             name: "OTPWorker",
             dependencies: [
-                "BoundPort",
+                "Primitives",
                 "Kafka",
                 "MessageCentral",
                 "OTPEvents",
@@ -117,6 +124,7 @@ let package = Package(
             name: "otp-worker",
             dependencies: [
                 "CAllocator",
+                "Primitives",
                 "Kafka",
                 "KafkaEmbedded",
                 "MessageCentral",
@@ -152,16 +160,25 @@ let package = Package(
             name: "otp-bench",
             dependencies: [
                 "Kafka",
+                "Primitives",
                 "KafkaEmbedded",
                 "MessageCentral",
                 "MessageCentralSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the test targets share: bounded waits on conditions, time limits, names.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: [
                 "Kafka",
+                "Primitives",
+                "TestSupport",
                 "KafkaEmbedded",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -172,6 +189,7 @@ let package = Package(
             name: "MessageCentralTests",
             dependencies: [
                 "MessageCentral",
+                "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -184,6 +202,7 @@ let package = Package(
             name: "MessageCentralSandboxTests",
             dependencies: [
                 "MessageCentralSandbox",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -200,12 +219,14 @@ let package = Package(
         ),
         .testTarget(
             name: "OTPEventsTests",
-            dependencies: ["OTPEvents", "Kafka"]
+            dependencies: ["OTPEvents", "KafkaCore"]
         ),
         .testTarget(
             name: "OTPWorkerTests",
             dependencies: [
                 "OTPWorker",
+                "Primitives",
+                "TestSupport",
                 "OTPEvents",
                 "Kafka",
                 "KafkaEmbedded",
@@ -228,7 +249,7 @@ let package = Package(
 // Settings every target shares: Swift 6 strict concurrency is the language mode;
 // `any` must be spelled out so existential costs stay visible.
 for target in package.targets where target.type != .system {
-    guard !["CAllocator", "CKafkaBaseline", "CRdKafkaThreads"].contains(target.name) else { continue }
+    guard !["CAllocator", "CKafkaBaseline", "CPrimitives", "CRdKafkaThreads"].contains(target.name) else { continue }
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

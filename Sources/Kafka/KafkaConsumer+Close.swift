@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Primitives
 
 extension KafkaConsumer {
     /// Leaves the group cleanly, bounded by `timeout`: commits what is done, lets the rebalance

@@ -1,4 +1,5 @@
 import CRdKafka
+import Primitives
 
 extension KafkaConsumer {
     /// Commits the finished offsets of every owned partition now and waits for the result.

@@ -1,6 +1,7 @@
 import CRdKafka
 import Dispatch
 import Logging
+import Primitives
 
 /// What only the poll thread touches: caches and timers of the loop.
 ///

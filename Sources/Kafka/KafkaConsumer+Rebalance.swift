@@ -6,6 +6,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
+import Primitives
 
 extension KafkaConsumer {
     /// Serves a rebalance on the poll thread (rules 5 and 6 of the wrapping notes).

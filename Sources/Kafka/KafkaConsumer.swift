@@ -1,6 +1,7 @@
 import CRdKafka
 import Dispatch
 import Logging
+import Primitives
 
 /// A Kafka consumer over librdkafka that never commits on its own judgement.
 ///

@@ -1,3 +1,4 @@
+import Primitives
 /// The records of a `KafkaConsumer` in batches: whatever is buffered, up to a limit, in one
 /// step. Same order, backpressure and end as `KafkaConsumerRecords`.
 ///

@@ -1,6 +1,7 @@
 import CRdKafka
 import Dispatch
 import Logging
+import Primitives
 
 /// An idempotent Kafka producer over librdkafka.
 ///

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import CRdKafka
 import Kafka
+import Primitives
 
 /// A Kafka-protocol cluster inside this process, on loopback sockets (librdkafka's mock cluster).
 ///

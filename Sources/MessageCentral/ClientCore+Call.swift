@@ -1,6 +1,7 @@
 import Logging
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
+import Primitives
 
 /// What one attempt of a call came to.
 enum AttemptOutcome<Success: Sendable>: Sendable {

@@ -1,7 +1,7 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOConcurrencyHelpers
 
 /// A token fetch that failed, and whether trying again may help.
 struct TokenFetchError: Error, Sendable {

@@ -4,9 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOConcurrencyHelpers
 
 /// The shared state behind ``MessageCentralClient``: configuration, the connection pool
 /// and the token cache.

@@ -1,7 +1,7 @@
-import BoundPort
 import Hummingbird
 import Logging
 import NIOCore
+import Primitives
 import ServiceLifecycle
 
 /// The Message Central sandbox as a `Service`: run it in a `ServiceGroup`,

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 
 /// The tokens the sandbox has issued and when each stops being accepted.
 ///

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Primitives
 
 /// Verifications and the per-number send history: the provider's business
 /// rules as plain values, with the clock passed in so expiry is testable

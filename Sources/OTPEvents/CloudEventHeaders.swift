@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-import Kafka
+import KafkaCore
 
 /// The CloudEvents 1.0 Kafka binding, binary content mode, for outputs.
 ///

@@ -1,4 +1,4 @@
-import Kafka
+import KafkaCore
 
 /// The headers of an `otp.dlq` record: the input's own, unchanged, then where it came
 /// from and why it failed, after Kafka Connect's dead-letter convention under `otp.errors.`.

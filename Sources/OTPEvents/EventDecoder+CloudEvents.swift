@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Kafka
+import KafkaCore
 
 extension InputContext {
     /// Reads the binary-mode and W3C headers: `ce_id`, `traceparent` (or `ce_traceparent`),

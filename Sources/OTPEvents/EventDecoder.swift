@@ -1,4 +1,4 @@
-import Kafka
+import KafkaCore
 
 /// Turns one input record (value and headers) into an `OTPInput` or says exactly why not.
 ///

@@ -3,7 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Kafka
+import KafkaCore
+import Primitives
 
 /// Random (version 4) UUIDs for `ce_id`, lowercase, from the operating system's random bytes.
 ///

@@ -7,6 +7,7 @@ import Kafka
 import Logging
 import MessageCentral
 import OTPEvents
+import Primitives
 import ServiceLifecycle
 
 /// The OTP worker: consumes `otp.requested` and `otp.submitted`, calls the provider, and

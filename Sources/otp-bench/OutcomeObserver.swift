@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Primitives
 
 /// Reads the output topics of one run from the beginning (no group) and records, for every
 /// measured request, the time from its produce to its outcome's arrival here.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Kafka
+import Primitives
 import Synchronization
 #if canImport(Glibc)
 import Glibc

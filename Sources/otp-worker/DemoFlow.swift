@@ -10,6 +10,7 @@ import MessageCentral
 import MessageCentralSandbox
 import OTPEvents
 import OTPWorker
+import Primitives
 
 /// The demo's scenario: publishes inputs, waits for the worker's outcomes and prints both.
 struct DemoFlow {

@@ -5,8 +5,8 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
-import OTPWorker
 import MessageCentralSandbox
+import OTPWorker
 import ServiceLifecycle
 import UnixSignals
 

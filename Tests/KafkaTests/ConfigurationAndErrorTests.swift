@@ -1,6 +1,8 @@
 import Kafka
 import KafkaEmbedded
 import Logging
+import Primitives
+import TestSupport
 import Testing
 
 @Suite("Configuration and errors", .timeLimit(.minutes(1)))

@@ -1,5 +1,7 @@
 import Kafka
 import KafkaEmbedded
+import Primitives
+import TestSupport
 import Testing
 
 /// Reports the producer's delivery handler received, by token.

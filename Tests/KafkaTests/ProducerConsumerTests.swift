@@ -1,6 +1,7 @@
 import Kafka
 import KafkaEmbedded
 import Logging
+import TestSupport
 import Testing
 
 @Suite("Producer and consumer over the embedded cluster", .serialized, .timeLimit(.minutes(2)))

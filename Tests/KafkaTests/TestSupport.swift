@@ -2,6 +2,8 @@ import Foundation
 import Kafka
 import KafkaEmbedded
 import Logging
+import Primitives
+import TestSupport
 import Testing
 
 /// Options that make the embedded cluster answer quickly (it holds empty fetches for the whole
@@ -42,41 +44,6 @@ func quietLogger(_ label: String) -> Logger {
 
 func uniqueName(_ prefix: String) -> String {
     "\(prefix)-\(UUID().uuidString.prefix(8))"
-}
-
-/// Polls `condition` until it holds or `timeout` passes. A bounded wait on a condition, not a sleep.
-func eventually(
-    timeout: Duration = .seconds(20), _ what: String,
-    sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("timed out after \(timeout) waiting for: \(what)", sourceLocation: sourceLocation)
-    throw TimedOut(what: what)
-}
-
-struct TimedOut: Error {
-    var what: String
-}
-
-/// Runs `body` and fails if it takes longer than `timeout`.
-func withTimeout<T: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        guard let first = try await group.next(), let value = first else {
-            group.cancelAll()
-            throw TimedOut(what: what)
-        }
-        group.cancelAll()
-        return value
-    }
 }
 
 /// A thread-safe collection of what consumers saw.

@@ -3,6 +3,7 @@ import Foundation
 import MessageCentralSandbox
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// Faults for the next N calls, then normal service again.
@@ -77,9 +78,9 @@ struct FaultInjectionTests {
             // once took the injected hang (withRawSandbox now gives every sandbox its own address).
             let socket = try LoopbackSocket(host: sandbox.host, port: sandbox.port)
             try socket.send("GET /auth/v1/authentication/token?customerId=C-SANDBOX&key=c2FuZGJveA%3D%3D HTTP/1.1\r\nHost: \(sandbox.host)\r\n\r\n")
-            try await waitUntil { sandbox.hungRequests == 1 }
+            try await eventually(timeout: .seconds(10), "one hung request") { sandbox.hungRequests == 1 }
             socket.abort()
-            try await waitUntil(timeout: .seconds(20)) { sandbox.hungRequests == 0 }
+            try await eventually(timeout: .seconds(20), "no hung request") { sandbox.hungRequests == 0 }
             #expect(try await http.tokenResponse().json?["token"] is String)
             #expect(sandbox.stats.tokenFetches == 2)
         }
@@ -102,7 +103,7 @@ struct FaultInjectionTests {
                         return .closed
                     }
                 }
-                try await waitUntil { sandbox.hungRequests == 1 }
+                try await eventually(timeout: .seconds(10), "one hung request") { sandbox.hungRequests == 1 }
             }
             // withSandbox has returned, so shutdown did not wait for the client to give up.
             return try await tasks.next()
@@ -144,21 +145,5 @@ struct FaultInjectionTests {
                 #expect(response.status == 400, "\(query)")
             }
         }
-    }
-}
-
-/// Polls `condition` until it holds; fails the test if it does not within `timeout`.
-func waitUntil(
-    timeout: Duration = .seconds(10),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-            return
-        }
-        try await Task.sleep(for: .milliseconds(10))
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+import KafkaCore
 import OTPEvents
 import Testing
 

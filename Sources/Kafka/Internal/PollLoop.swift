@@ -1,3 +1,4 @@
+import Primitives
 import Synchronization
 
 /// A dedicated thread that calls `body` until stopped. librdkafka's blocking polls live here,

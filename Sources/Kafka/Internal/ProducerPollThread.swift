@@ -1,5 +1,6 @@
 import CRdKafka
 import Dispatch
+import Primitives
 import Synchronization
 
 /// The producer's poll thread: produces what senders handed off, then serves librdkafka's

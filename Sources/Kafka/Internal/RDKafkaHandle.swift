@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import Primitives
 
 /// Owns one `rd_kafka_t` and keeps its callbacks object alive for as long as the handle lives.
 ///

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Kafka
 import Logging
+import Primitives
 
 /// swift-log's `StreamLogHandler` format, the same to the byte, at less cost per line:
 /// `2026-11-27T12:54:19+0000 info otp-worker: key=value key=value [source] message`.

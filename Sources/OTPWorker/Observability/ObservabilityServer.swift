@@ -1,7 +1,7 @@
-import BoundPort
 import Hummingbird
 import Logging
 import NIOCore
+import Primitives
 import Prometheus
 import ServiceLifecycle
 

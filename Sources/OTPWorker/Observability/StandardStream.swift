@@ -5,6 +5,7 @@ import Darwin
 #else
 import Glibc
 #endif
+import Primitives
 
 /// Writes to the process's stderr or stdout, one whole `write` call at a time.
 ///

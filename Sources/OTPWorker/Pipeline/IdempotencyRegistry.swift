@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Kafka
+import Primitives
 
 /// The worker's memory of outcomes per idempotency key, shared by all lanes.
 ///

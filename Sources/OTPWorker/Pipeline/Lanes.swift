@@ -1,4 +1,5 @@
 import Kafka
+import Primitives
 
 /// The lane state machine with its waiting parts: the reader waiting for room, revocations
 /// and shutdown waiting for partitions to drain, and the runner task of every lane.

@@ -1,5 +1,6 @@
 import Kafka
 import Logging
+import Primitives
 
 /// Publishes the outputs of one record and reports when the brokers acknowledged all of them.
 ///

@@ -1,4 +1,5 @@
 import Kafka
+import Primitives
 
 /// Why a partition is paused. A partition fetches again only when no reason is left.
 enum PauseReason: Hashable, Sendable {

@@ -1,6 +1,7 @@
+import Kafka
 import Metrics
 import OTPEvents
-import Kafka
+import Primitives
 
 /// The worker's metrics, through swift-metrics (Prometheus in the executable); names and
 /// dimensions are listed in ``WorkerMetrics``.

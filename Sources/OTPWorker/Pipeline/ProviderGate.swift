@@ -1,6 +1,7 @@
+import Kafka
 import Logging
 import MessageCentral
-import Kafka
+import Primitives
 
 /// Holds provider calls back while the provider is out or refuses our credentials, and lets
 /// them through again once a probe gets an answer.

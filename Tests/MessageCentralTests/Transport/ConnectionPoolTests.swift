@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import TestSupport
 import Testing
 
 @testable import MessageCentral
@@ -291,17 +292,4 @@ private func makePool(
 @discardableResult
 private func get(_ pool: ConnectionPool, _ path: String, within timeout: Duration = .seconds(20)) async throws -> HTTPAnswer {
     try await pool.execute(method: .GET, target: path, headers: HTTPHeaders(), deadline: .now + timeout)
-}
-
-/// Waits until `condition` holds, for at most 20 seconds (generous: the sanitizers' full runs
-/// load the machine far beyond what the conditions need).
-private func eventually(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let deadline = ContinuousClock.now + .seconds(20)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within 20 s", sourceLocation: sourceLocation)
-            return
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `otp-worker run` process: bad settings are refused at start, naming the flag and its

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import MessageCentralSandbox
+import TestSupport
 import Testing
 
 @testable import OTPWorker

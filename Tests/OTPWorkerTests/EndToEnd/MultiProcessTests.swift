@@ -3,6 +3,7 @@ import Kafka
 import KafkaEmbedded
 import MessageCentralSandbox
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import OTPWorker

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import MessageCentralSandbox
+import TestSupport
 import Testing
 
 @testable import OTPWorker

@@ -3,6 +3,7 @@ import Kafka
 import KafkaEmbedded
 import MessageCentralSandbox
 import OTPEvents
+import Primitives
 import Testing
 
 @testable import OTPWorker

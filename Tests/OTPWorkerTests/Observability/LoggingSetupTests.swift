@@ -1,8 +1,9 @@
 import Foundation
+import Kafka
 import Logging
 import OTPWorker
+import Primitives
 import Testing
-import Kafka
 
 /// An in-memory `TextOutputStream` that keeps every write.
 final class MemoryStream: TextOutputStream, Sendable {

@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
 import Kafka
+import Primitives
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,7 +1,8 @@
 import Foundation
-import Logging
-import Testing
 import Kafka
+import Logging
+import Primitives
+import Testing
 
 /// Collects every log line of a stack (worker, provider client, Kafka clients) at trace level,
 /// and the secrets the test came across, to check that none reached a log line.

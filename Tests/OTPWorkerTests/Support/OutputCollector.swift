@@ -3,6 +3,8 @@ import Kafka
 import KafkaEmbedded
 import Logging
 import OTPWorker
+import Primitives
+import TestSupport
 import Testing
 
 /// Reads every output topic from the beginning, without a group, and keeps what it saw.

@@ -5,6 +5,8 @@ import Logging
 import MessageCentral
 import MessageCentralSandbox
 import OTPEvents
+import Primitives
+import TestSupport
 import Testing
 
 @testable import OTPWorker
@@ -174,24 +176,6 @@ func withWorkerStack<T: Sendable>(
 
 /// The provider password of the stacks' sandboxes: distinctive, so a leak is found.
 let stackPassword = "Pw-Stack+Secret/42"
-
-/// Polls `condition` until it holds or `timeout` passes. A bounded wait on a condition, not a sleep.
-func eventually(
-    timeout: Duration = .seconds(20), _ what: String,
-    sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-    Issue.record("timed out after \(timeout) waiting for: \(what)", sourceLocation: sourceLocation)
-    throw TimedOut(what: what)
-}
-
-struct TimedOut: Error {
-    var what: String
-}
 
 /// A fresh 10-digit national number, so sends do not trip the sandbox's per-number limits.
 func freshMobileNumber() -> String {

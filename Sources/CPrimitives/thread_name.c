@@ -1,12 +1,12 @@
 /*
  * Names the calling thread. pthread_setname_np is a GNU extension that Swift's Glibc module
- * does not export, so the Kafka layer's own threads are named through here.
+ * does not export, so dedicated threads are named through here.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <string.h>
 
-#include "rdkafka_threads.h"
+#include "thread_name.h"
 
 void otp_thread_set_name(const char *name) {
     /* Linux refuses names longer than 15 bytes; a prefix is better than no name. */

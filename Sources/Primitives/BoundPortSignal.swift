@@ -1,5 +1,3 @@
-import NIOConcurrencyHelpers
-
 /// Tells waiters the port a server bound, or why it never did: the sandbox and the worker's
 /// observability server both bind port 0 in tests and report the port the system chose.
 package final class BoundPortSignal: Sendable {
@@ -14,7 +12,7 @@ package final class BoundPortSignal: Sendable {
         var nextID = 0
     }
 
-    private let box = NIOLockedValueBox(Box())
+    private let box = Locked(Box())
 
     package init() {}
 
@@ -30,7 +28,7 @@ package final class BoundPortSignal: Sendable {
 
     /// The bound port, once there is one.
     package var port: Int? {
-        box.withLockedValue { box in
+        box.withLock { box in
             if case .listening(let port) = box.state { return port }
             return nil
         }
@@ -38,13 +36,13 @@ package final class BoundPortSignal: Sendable {
 
     /// Waits for the bound port; throws the server's error, or `CancellationError` if cancelled.
     package func wait() async throws -> Int {
-        let id = box.withLockedValue { box in
+        let id = box.withLock { box in
             defer { box.nextID += 1 }
             return box.nextID
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-                let verdict: Result<Int, any Error>? = box.withLockedValue { box in
+                let verdict: Result<Int, any Error>? = box.withLock { box in
                     if Task.isCancelled { return .failure(CancellationError()) }
                     switch box.state {
                     case .listening(let port): return .success(port)
@@ -58,7 +56,7 @@ package final class BoundPortSignal: Sendable {
                 if let verdict { continuation.resume(with: verdict) }
             }
         } onCancel: {
-            let continuation = box.withLockedValue { box -> CheckedContinuation<Int, any Error>? in
+            let continuation = box.withLock { box -> CheckedContinuation<Int, any Error>? in
                 guard case .waiting(var waiters) = box.state, let continuation = waiters.removeValue(forKey: id)
                 else { return nil }
                 box.state = .waiting(waiters)
@@ -69,7 +67,7 @@ package final class BoundPortSignal: Sendable {
     }
 
     private func resolve(_ outcome: State) {
-        let waiters = box.withLockedValue { box -> [CheckedContinuation<Int, any Error>] in
+        let waiters = box.withLock { box -> [CheckedContinuation<Int, any Error>] in
             guard case .waiting(let waiters) = box.state else { return [] }
             box.state = outcome
             return Array(waiters.values)

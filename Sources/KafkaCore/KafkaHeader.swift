@@ -46,7 +46,7 @@ public struct KafkaHeader: Sendable, Hashable {
 
     /// Calls `body` with the value's bytes: NULL for a null value, a valid pointer (to no
     /// bytes) for an empty one.
-    func withValueBytes<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
+    package func withValueBytes<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
         switch storage {
         case .bytes(let bytes):
             return bytes.withOptionalBytes(body)

@@ -1,4 +1,4 @@
-import CRdKafkaThreads
+import CPrimitives
 
 #if canImport(Glibc)
 import Glibc
@@ -6,8 +6,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs blocking librdkafka calls on threads of their own, never on the cooperative pool
-/// (rules 3 and 9 of the wrapping notes: a blocked pool thread starves every task).
+/// Runs blocking calls (librdkafka's among them) on threads of their own, never on the cooperative pool
+/// (docs/kafka-layer.md, traps 3 and 9: a blocked pool thread starves every task).
 package enum DedicatedThread {
     /// Runs `body` on a new thread and returns its result.
     package static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () -> T) async -> T {
@@ -72,7 +72,7 @@ private final class ThreadStart {
 
 /// A continuation that the first of several racing parties resumes; later ones are ignored.
 /// A party may finish before the waiter installs its continuation: the value is kept for it.
-final class ResumeOnce<T: Sendable>: Sendable {
+package final class ResumeOnce<T: Sendable>: Sendable {
     private struct State {
         var continuation: CheckedContinuation<T, Never>?
         var early: T?
@@ -81,7 +81,10 @@ final class ResumeOnce<T: Sendable>: Sendable {
 
     private let state = Locked(State())
 
-    func install(_ continuation: CheckedContinuation<T, Never>) {
+    package init() {}
+
+    /// Installs the waiter's continuation, resuming it at once if a party already finished.
+    package func install(_ continuation: CheckedContinuation<T, Never>) {
         let early: T? = state.withLock { state in
             if let early = state.early { return early }
             state.continuation = continuation
@@ -90,7 +93,8 @@ final class ResumeOnce<T: Sendable>: Sendable {
         if let early { continuation.resume(returning: early) }
     }
 
-    func resume(with value: T) {
+    /// Resumes the waiter with `value` if no party did before.
+    package func resume(with value: T) {
         let continuation: CheckedContinuation<T, Never>? = state.withLock { state in
             guard !state.done else { return nil }
             state.done = true

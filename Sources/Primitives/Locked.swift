@@ -10,8 +10,8 @@ import Darwin
 /// Not `Synchronization.Mutex`: on Linux it waits on futexes that ThreadSanitizer does not
 /// see, so every value read under it from two threads is reported as a race and real races
 /// drown in the noise. ThreadSanitizer intercepts pthread mutexes; uncontended, they cost
-/// about the same. `package`: the embedded cluster, the worker and the tests lock with it too
-/// (the HTTP-side modules use NIO's `NIOLockedValueBox`, a pthread mutex as well).
+/// about the same. Every module of the package may lock with it (the HTTP-side
+/// modules also use NIO's `NIOLockedValueBox`, a pthread mutex as well).
 package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     // @unchecked: `value` is only touched between `pthread_mutex_lock` and `_unlock`. It sits
     // behind a pointer rather than in a stored `var`: the lock already makes access exclusive,

@@ -3,10 +3,12 @@
 /// `SystemRandomNumberGenerator` has no stored properties, and ThreadSanitizer's runtime
 /// (Swift 6.3, Linux) faults on an `inout` access to such a zero-sized value: passing
 /// `&generator` crashed the suite under `--sanitize=thread`. This one is one byte.
-struct SystemRandom: RandomNumberGenerator {
+package struct SystemRandom: RandomNumberGenerator {
     private var unused: UInt8 = 0
 
-    mutating func next() -> UInt64 {
+    package init() {}
+
+    package mutating func next() -> UInt64 {
         UInt64.random(in: .min ... .max)
     }
 }
