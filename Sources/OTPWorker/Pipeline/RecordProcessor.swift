@@ -10,8 +10,10 @@ import OTPEvents
 
 /// Turns one input record into a decision: decode, route, expiry, idempotency, provider call.
 ///
-/// Publishing and marking done are the caller's. Every path that claims an idempotency key
-/// completes it, so duplicates waiting on it never wait forever.
+/// The idempotency memory of this process is kept here, for every kind of decision; turning
+/// the decision into records (``RecordPlanner``), publishing and marking done are the
+/// caller's. Every path that claims an idempotency key completes it, so duplicates waiting on
+/// it never wait forever.
 struct RecordProcessor: Sendable {
     let configuration: WorkerConfiguration
     let decoder: EventDecoder
@@ -45,7 +47,7 @@ struct RecordProcessor: Sendable {
         do {
             decoded = try decoder.decode(value: record.value, headers: record.headers, kind: kind)
         } catch {
-            return (.deadLetter(error), InputContext(headers: record.headers))
+            return (deadLetter(error, position: position, ownership: ownership), InputContext(headers: record.headers))
         }
         switch decoded.input {
         case .requested(let request):
@@ -135,6 +137,18 @@ struct RecordProcessor: Sendable {
         }
     }
 
+    /// The `otp.failed` of an unreadable record, remembered by the record's position so that the
+    /// record read again re-emits this very outcome (it has no id to be remembered by).
+    private func deadLetter(_ error: EventDecodingError, position: String, ownership: Ownership) -> Decision {
+        let failed = OTPOutput.failed(OTPFailed(
+            stage: .decode, reason: "INVALID_EVENT", providerCode: nil, message: error.message, retryable: false,
+            requestId: error.partial.requestId, verificationId: error.partial.verificationId,
+            submissionId: error.partial.submissionId, failedAt: now(), metadata: error.partial.metadata))
+        let encoded = RememberedOutcome(failed)
+        idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
+        return .deadLetter(failed, encoded: encoded, remember: position, message: error.message)
+    }
+
     /// Claims `key` for this record: nil when the record owns it and must decide; otherwise what
     /// is already decided. That is the replay of the key's first outcome, or an outcome this
     /// process decided while the partition was away and never published, which this record
@@ -198,7 +212,8 @@ struct Ownership: Sendable {
 }
 
 extension OTPOutput {
-    /// A failure the backend may retry: not remembered, so the next attempt runs anew (rule 4).
+    /// A failure the backend may retry: not remembered, so the next attempt runs anew
+    /// (docs/events.md, processing rule 4).
     var isRetryableFailure: Bool {
         if case .failed(let failed) = self { return failed.retryable }
         return false

@@ -1,0 +1,147 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Kafka
+import Logging
+import MessageCentral
+import OTPEvents
+
+/// Turns a ``Decision`` into a ``RecordPlan``: pure, no I/O, the same answer for the same input.
+struct RecordPlanner: Sendable {
+    let topics: WorkerTopics
+    let headers: CloudEventHeaders
+
+    /// The plan for `decision`, made for `record` (whose context `context` is) at `now`.
+    func plan(_ decision: Decision, for record: KafkaConsumerRecord, context: InputContext, now: Date) -> RecordPlan {
+        switch decision {
+        case .abandon(let why):
+            return RecordPlan(stages: [], counts: [], log: line(.debug, "record abandoned: \(why)", record))
+
+        case .outcome(let output, let encoded, let remember):
+            // The memory first: if the process dies between the two, the next owner re-emits
+            // this outcome from memory instead of calling the provider again and answering
+            // differently.
+            let memory = remember.map { idempotencyRecord(key: $0, outcome: encoded, input: record, now: now) }
+            let published = outputRecord(type: output.eventType, payload: encoded.payload, input: record, context: context, now: now)
+            return RecordPlan(
+                stages: (memory.map { [[$0]] } ?? []) + [[published]],
+                counts: [Self.count(output)], log: outcomeLine(output, record))
+
+        case .replay(let first):
+            var outputs = [outputRecord(type: first.type, payload: first.payload, input: record, context: context, now: now)]
+            // A remembered decode failure goes out with its DLQ copy again, as the first time.
+            if let message = Self.decodeFailureMessage(first) { outputs.append(deadLetter(record, message: message)) }
+            return RecordPlan(
+                stages: [outputs],
+                counts: [.init(type: first.type, reason: first.type == "otp.failed" ? "replayed" : nil)],
+                log: line(.info, "\(first.type) re-emitted for a repeated key", record))
+
+        case .adopt(let unpublished, let key):
+            // Never published anywhere: memory, then the outcome, as for a fresh one.
+            return RecordPlan(
+                stages: [
+                    [idempotencyRecord(key: key, outcome: unpublished, input: record, now: now)],
+                    [outputRecord(type: unpublished.type, payload: unpublished.payload, input: record, context: context, now: now)],
+                ],
+                counts: [.init(
+                    type: unpublished.type,
+                    reason: unpublished.type == "otp.failed" ? Self.payloadField("reason", of: unpublished) : nil)],
+                log: line(
+                    .info,
+                    "\(unpublished.type) published from a result decided while the partition was away; the provider was not called again",
+                    record))
+
+        case .deadLetter(let failed, let encoded, let remember, let message):
+            return RecordPlan(
+                stages: [
+                    [idempotencyRecord(key: remember, outcome: encoded, input: record, now: now)],
+                    [
+                        outputRecord(type: failed.eventType, payload: encoded.payload, input: record, context: context, now: now),
+                        deadLetter(record, message: message),
+                    ],
+                ],
+                counts: [Self.count(failed), .init(type: "otp.dlq", reason: "INVALID_EVENT")],
+                log: outcomeLine(failed, record))
+        }
+    }
+
+    /// The outcome counted for a published output.
+    static func count(_ output: OTPOutput) -> RecordPlan.Count {
+        switch output {
+        case .sent: .init(type: "otp.sent", reason: nil)
+        case .verified: .init(type: "otp.verified", reason: nil)
+        case .failed(let failed): .init(type: "otp.failed", reason: failed.reason)
+        }
+    }
+
+    /// The idempotency record of an outcome: same partition number as the input
+    /// (co-partitioned), keyed by the idempotency key so compaction keeps the latest.
+    private func idempotencyRecord(key: String, outcome: RememberedOutcome, input: KafkaConsumerRecord, now: Date) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: topics.idempotency, partition: input.partition, key: Array(key.utf8), value: outcome.recordValue(at: now))
+    }
+
+    /// An outcome's record: the input's key, the payload as encoded, fresh CloudEvents headers.
+    private func outputRecord(
+        type: String, payload: [UInt8], input: KafkaConsumerRecord, context: InputContext, now: Date
+    ) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: topics.output(forType: type), key: input.key, value: payload,
+            headers: headers.headers(type: type, time: now, cause: context))
+    }
+
+    /// The DLQ copy of an unreadable record: its key, bytes, headers and timestamp, plus the
+    /// `otp.errors.*` headers.
+    private func deadLetter(_ record: KafkaConsumerRecord, message: String) -> KafkaProducerRecord {
+        KafkaProducerRecord(
+            topic: topics.deadLetter, key: record.key, value: record.value,
+            headers: DeadLetterHeaders.headers(
+                original: record.headers, topic: record.topic, partition: record.partition,
+                offset: record.offset, stage: .decode, reason: "INVALID_EVENT", message: message),
+            timestampMilliseconds: record.timestampMilliseconds)
+    }
+
+    /// A string field of a remembered outcome's payload (rare paths only: it parses the JSON).
+    static func payloadField(_ name: String, of outcome: RememberedOutcome) -> String? {
+        JSONValue(parsing: outcome.payload)?.objectValue?[name]?.stringValue
+    }
+
+    /// The message of a remembered decode failure (its DLQ copy goes out again with it), or nil.
+    static func decodeFailureMessage(_ outcome: RememberedOutcome) -> String? {
+        guard outcome.type == "otp.failed", payloadField("stage", of: outcome) == "decode" else { return nil }
+        return payloadField("message", of: outcome) ?? "unreadable input"
+    }
+
+    private func line(_ level: Logger.Level, _ message: String, _ record: KafkaConsumerRecord) -> RecordPlan.LogLine {
+        RecordPlan.LogLine(level: level, message: message, metadata: Self.metadata(record))
+    }
+
+    /// One line per outcome: ids, masked phone numbers, never codes.
+    private func outcomeLine(_ output: OTPOutput, _ record: KafkaConsumerRecord) -> RecordPlan.LogLine {
+        var metadata = Self.metadata(record)
+        switch output {
+        case .sent(let sent):
+            metadata[WorkerLogKey.requestID] = "\(sent.requestId)"
+            metadata[WorkerLogKey.verificationID] = "\(sent.verificationId)"
+            metadata[WorkerLogKey.phone] = "\(PhoneNumberMask.mask(countryCode: sent.countryCode, nationalNumber: sent.mobileNumber))"
+            return .init(level: .info, message: "otp.sent", metadata: metadata)
+        case .verified(let verified):
+            metadata[WorkerLogKey.verificationID] = "\(verified.verificationId)"
+            if let requestID = verified.requestId { metadata[WorkerLogKey.requestID] = "\(requestID)" }
+            return .init(level: .info, message: "otp.verified", metadata: metadata)
+        case .failed(let failed):
+            metadata[WorkerLogKey.stage] = "\(failed.stage.rawValue)"
+            metadata[WorkerLogKey.reason] = "\(failed.reason)"
+            if let requestID = failed.requestId { metadata[WorkerLogKey.requestID] = "\(requestID)" }
+            if let verificationID = failed.verificationId { metadata[WorkerLogKey.verificationID] = "\(verificationID)" }
+            return .init(level: .notice, message: "otp.failed", metadata: metadata)
+        }
+    }
+
+    /// The record's partition and offset, on every line about it.
+    static func metadata(_ record: KafkaConsumerRecord) -> Logger.Metadata {
+        [KafkaLogKey.partition: "\(record.topicPartition)", KafkaLogKey.offset: "\(record.offset)"]
+    }
+}

@@ -1,0 +1,13 @@
+/// Log metadata keys of the worker (the Kafka layer's are in `KafkaLogKey`).
+public enum WorkerLogKey {
+    /// The input's `requestId`.
+    public static let requestID = "otp.request_id"
+    /// The provider's verification id.
+    public static let verificationID = "otp.verification_id"
+    /// A phone number, always masked.
+    public static let phone = "otp.phone"
+    /// `send`, `verify` or `decode`.
+    public static let stage = "otp.stage"
+    /// The failure reason.
+    public static let reason = "otp.reason"
+}
