@@ -3,7 +3,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: demo test test-asan test-tsan deps build bench-kafka bench-provider bench-otp clean
+.PHONY: demo test test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -35,6 +35,9 @@ bench-kafka: deps
 
 bench-provider: deps
 	$(SWIFT) run -c release provider-bench
+
+bench-json: deps
+	$(SWIFT) run -c release json-bench
 
 # The worker end to end: otp-bench starts `otp-worker run` as a child process, so it is built
 # first. BENCH_ARGS passes options, e.g. `make bench-otp BENCH_ARGS="--requests 2000"`.

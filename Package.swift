@@ -51,6 +51,9 @@ let package = Package(
         // The Kafka layer's plain value types (headers, topic-partitions), without librdkafka:
         // the events module builds headers with them and links no C library.
         .target(name: "KafkaCore"),
+        // The one JSON parser and writer of the production code (events, provider answers,
+        // idempotency records); the sandbox keeps a writer of its own on purpose.
+        .target(name: "JSON"),
         .target(
             name: "Kafka",
             dependencies: [
@@ -74,6 +77,7 @@ let package = Package(
         .target(
             name: "MessageCentral",
             dependencies: [
+                "JSON",
                 "Primitives",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,12 +102,13 @@ let package = Package(
         // The event contract: payloads, validation, CloudEvents headers. No I/O.
         .target(
             name: "OTPEvents",
-            dependencies: ["KafkaCore", "Primitives"]
+            dependencies: ["JSON", "KafkaCore", "Primitives"]
         ),
         // The pipeline and its policies, plus the observability endpoints.
         .target(
             name: "OTPWorker",
             dependencies: [
+                "JSON",
                 "Primitives",
                 "Kafka",
                 "MessageCentral",
@@ -124,6 +129,7 @@ let package = Package(
             name: "otp-worker",
             dependencies: [
                 "CAllocator",
+                "JSON",
                 "Primitives",
                 "Kafka",
                 "KafkaEmbedded",
@@ -142,6 +148,11 @@ let package = Package(
         .executableTarget(
             name: "kafka-bench",
             dependencies: ["Kafka", "KafkaEmbedded", "CKafkaBaseline"]
+        ),
+        // The provider's answers through JSONDecoder against the JSON module: `make bench-json`.
+        .executableTarget(
+            name: "json-bench",
+            dependencies: ["MessageCentral"]
         ),
         .executableTarget(
             name: "provider-bench",
@@ -186,8 +197,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "JSONTests",
+            dependencies: ["JSON", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "MessageCentralTests",
             dependencies: [
+                "JSON",
                 "MessageCentral",
                 "TestSupport",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -219,11 +235,12 @@ let package = Package(
         ),
         .testTarget(
             name: "OTPEventsTests",
-            dependencies: ["OTPEvents", "KafkaCore"]
+            dependencies: ["JSON", "OTPEvents", "KafkaCore"]
         ),
         .testTarget(
             name: "OTPWorkerTests",
             dependencies: [
+                "JSON",
                 "OTPWorker",
                 "Primitives",
                 "TestSupport",

@@ -1,4 +1,5 @@
 import Dispatch
+import Primitives
 
 /// The records of a `KafkaConsumer`, as an asynchronous sequence with backpressure: fetching
 /// pauses while the reader is `bufferCapacity` records behind.

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 
 /// Reads the `exp` claim of a JWT without checking its signature.
 ///
@@ -17,7 +18,7 @@ enum JWTExpiry {
     static func expiry(of token: String) -> Int64? {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count >= 2, let payload = self.base64URLDecode(segments[1]) else { return nil }
-        guard case .object(let claims)? = JSONValue.parse(payload), let exp = claims["exp"] else { return nil }
+        guard case .object(let claims)? = JSONValue(parsing: payload), let exp = claims["exp"] else { return nil }
         switch exp {
         case .integer(let value): return value
         case .double(let value): return Int64(exactly: value.rounded(.down))

@@ -1,3 +1,4 @@
+import JSON
 extension OTPRequested {
     /// Reads an `otp.requested` payload, applying defaults.
     init(payload: [String: JSONValue]) throws(EventDecodingError) {

@@ -1,9 +1,10 @@
+import JSON
 import KafkaCore
 
 /// Turns one input record (value and headers) into an `OTPInput` or says exactly why not.
 ///
 /// Pure and cheap: no I/O, no regular expressions, one pass over the bytes to check
-/// UTF-8 and one to parse JSON. The rules are the contract's (`events.md`), the same
+/// UTF-8 and one to parse JSON. The rules are the contract's (docs/events.md), the same
 /// ones `schemas/*.schema.json` state; `OTPEventsTests` checks both against one set of
 /// examples so they cannot drift apart.
 public struct EventDecoder: Sendable {
@@ -67,7 +68,11 @@ public struct EventDecoder: Sendable {
             guard UTF8Validation.isValid(buffer) else {
                 return .failure(EventDecodingError(field: nil, rule: .invalidUTF8, "is not valid UTF-8"))
             }
-            return Result { () throws(EventDecodingError) in try JSONParser.parse(buffer) }
+            do throws(JSONParseError) {
+                return .success(try JSONParser.parse(buffer))
+            } catch {
+                return .failure(EventDecodingError(field: nil, rule: .notJSON, "not JSON: \(error.message) at byte \(error.offset)"))
+            }
         }
         return try result.get()
     }

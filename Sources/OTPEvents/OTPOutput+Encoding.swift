@@ -1,3 +1,4 @@
+import JSON
 extension OTPSent {
     func write(to writer: inout JSONWriter) {
         writer.field("requestId", requestId)

@@ -1,3 +1,4 @@
+import JSON
 /// One output event of the worker.
 public enum OTPOutput: Sendable, Hashable {
     /// A code was sent.

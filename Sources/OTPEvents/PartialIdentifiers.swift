@@ -1,3 +1,4 @@
+import JSON
 /// The identifiers an unreadable input still carried, for `otp.failed` to echo.
 ///
 /// Filled whenever the payload was a JSON object holding these fields as strings,

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 
 /// Reads one payload object field by field, applying the contract's rules in a fixed order.
 ///
@@ -51,7 +52,7 @@ struct PayloadReader {
     /// An integral JSON number in `range` (`4.0` counts as integral, as in JSON Schema).
     func integer(_ field: String, in range: ClosedRange<Int>) throws(EventDecodingError) -> Int? {
         guard let value = payload[field] else { return nil }
-        guard case .number(let number) = value, number.isFinite, number.rounded(.towardZero) == number else {
+        guard let number = value.numberValue, number.isFinite, number.rounded(.towardZero) == number else {
             throw EventDecodingError(field: field, rule: .type, "must be an integer, not \(value.integerTypeName)")
         }
         if number < Double(range.lowerBound) {
@@ -99,7 +100,19 @@ struct PayloadReader {
 extension JSONValue {
     /// Like `typeName`, but says "a fractional number" for numbers that are not integral.
     fileprivate var integerTypeName: String {
-        if case .number = self { return "a fractional number" }
+        if numberValue != nil { return "a fractional number" }
         return typeName
+    }
+
+    /// The object as string-to-string, when this is an object whose values are all strings.
+    var stringDictionary: [String: String]? {
+        guard case .object(let object) = self else { return nil }
+        var result: [String: String] = [:]
+        result.reserveCapacity(object.count)
+        for (key, value) in object {
+            guard case .string(let text) = value else { return nil }
+            result[key] = text
+        }
+        return result
     }
 }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 import Kafka
 import KafkaEmbedded
 import Logging
@@ -197,7 +198,7 @@ final class DemoOutputs: Sendable {
         if let value = record.value, let object = JSONValue(parsing: value)?.objectValue {
             for (name, value) in object {
                 switch value {
-                case .string, .number, .bool: fields[name] = value.displayText
+                case .string, .integer, .double, .bool: fields[name] = value.displayText
                 default: break
                 }
             }

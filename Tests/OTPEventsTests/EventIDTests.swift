@@ -1,6 +1,6 @@
 import Foundation
-@testable import OTPEvents
 import Testing
+@testable import OTPEvents
 
 @Suite("Event identifiers", .timeLimit(.minutes(1)))
 struct EventIDTests {

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 import OTPEvents
 
 /// The first outcome of an idempotency key, as published: its event type and its exact JSON
@@ -95,7 +96,7 @@ public struct RememberedOutcome: Sendable, Hashable {
 
     private static func outcome(_ envelope: [String: JSONValue], payload: [UInt8]) -> (outcome: RememberedOutcome, at: Date)? {
         guard let type = envelope["type"]?.stringValue, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
-            case .number(let at)? = envelope["at"]
+            let at = envelope["at"]?.numberValue
         else { return nil }
         return (RememberedOutcome(type: type, payload: payload), Date(timeIntervalSince1970: at / 1000))
     }

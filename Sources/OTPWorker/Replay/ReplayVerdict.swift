@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import JSON
 import Kafka
 import MessageCentral
 import OTPEvents
@@ -72,16 +73,16 @@ extension ReplayVerdict {
     /// One JSON object (for `--format json`: one per line).
     public var json: String {
         var object: [String: JSONValue] = [
-            "topic": .string(topic), "partition": .number(Double(partition)), "offset": .number(Double(offset)),
+            "topic": .string(topic), "partition": .integer(Int64(partition)), "offset": .integer(Int64(offset)),
             "action": .string(action.rawValue),
         ]
         object["key"] = key.map(JSONValue.string)
-        object["timestamp"] = timestampMilliseconds.map { .number(Double($0)) }
+        object["timestamp"] = timestampMilliseconds.map { .integer(Int64($0)) }
         object["event"] = event.map(JSONValue.string)
         object["requestId"] = requestId.map(JSONValue.string)
         object["verificationId"] = verificationId.map(JSONValue.string)
         object["submissionId"] = submissionId.map(JSONValue.string)
-        object["ageSeconds"] = ageSeconds.map { .number(Double($0)) }
+        object["ageSeconds"] = ageSeconds.map { .integer(Int64($0)) }
         object["idempotencyKey"] = idempotencyKey.map(JSONValue.string)
         object["remembered"] = rememberedType.map(JSONValue.string)
         object["providerCall"] = providerCall.map(JSONValue.string)

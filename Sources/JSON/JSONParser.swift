@@ -1,12 +1,27 @@
-/// A strict RFC 8259 JSON parser over UTF-8 bytes that are already known to be valid UTF-8.
+/// Why bytes are not one JSON document, and where.
+package struct JSONParseError: Error, Sendable, Equatable {
+    /// What was wrong ("expected ':'"), without the document's text.
+    package var message: String
+    /// The byte offset at which it was found.
+    package var offset: Int
+
+    package init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+}
+
+/// A strict RFC 8259 JSON parser over UTF-8 bytes, producing ``JSONValue``.
 ///
-/// Strict where it matters for a contract: no trailing commas, comments, BOM, NaN or
-/// unescaped control characters; lone surrogate escapes are rejected; nesting is
-/// bounded so a hostile record cannot exhaust the stack. Duplicate keys keep the last
-/// value, as most JSON libraries (and Python's `jsonschema`) do.
-struct JSONParser: ~Copyable {
+/// Hand-written, and the only parser the package's production code uses (events, provider
+/// answers, idempotency records): `docs/benchmarks.md`, "JSON: JSONDecoder against the
+/// hand-written parser", has the measurement behind the choice. Strict where a contract
+/// needs it: no trailing commas, comments, BOM, NaN, invalid UTF-8 or unescaped control
+/// characters; lone surrogate escapes are rejected; nesting is bounded so that hostile input
+/// cannot exhaust the stack. Duplicate keys keep the last value, as most JSON libraries do.
+package struct JSONParser: ~Copyable {
     /// How deep arrays and objects may nest.
-    static let maxDepth = 64
+    package static let maximumDepth = 64
 
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
@@ -16,8 +31,9 @@ struct JSONParser: ~Copyable {
         self.bytes = bytes
     }
 
-    /// Parses one complete document; the error is `notJSON` with the byte offset.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(EventDecodingError) -> JSONValue {
+    /// Parses one complete document.
+    /// - Throws: ``JSONParseError`` with the offset of the first byte that does not fit.
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -26,8 +42,16 @@ struct JSONParser: ~Copyable {
         return value
     }
 
-    func failure(_ what: String) -> EventDecodingError {
-        EventDecodingError(field: nil, rule: .notJSON, "not JSON: \(what) at byte \(index)")
+    /// Parses one complete document held in an array.
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            Result { () throws(JSONParseError) in try parse(buffer) }
+        }
+        return try result.get()
+    }
+
+    func failure(_ what: String) -> JSONParseError {
+        JSONParseError(message: what, offset: index)
     }
 
     mutating func skipWhitespace() {
@@ -39,7 +63,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseValue() throws(EventDecodingError) -> JSONValue {
+    private mutating func parseValue() throws(JSONParseError) -> JSONValue {
         guard index < bytes.count else { throw failure("unexpected end") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -48,12 +72,12 @@ struct JSONParser: ~Copyable {
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw failure("unexpected character")
         }
     }
 
-    private mutating func expect(_ literal: StaticString) throws(EventDecodingError) {
+    private mutating func expect(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         guard bytes.count - index >= count else { throw failure("unexpected end") }
         let start = literal.utf8Start
@@ -63,16 +87,18 @@ struct JSONParser: ~Copyable {
         index += count
     }
 
-    private mutating func enter() throws(EventDecodingError) {
+    private mutating func enter() throws(JSONParseError) {
         depth += 1
-        guard depth <= Self.maxDepth else { throw failure("nested deeper than \(Self.maxDepth) levels") }
+        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth) levels") }
     }
 
-    private mutating func parseObject() throws(EventDecodingError) -> JSONValue {
+    private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
         var object: [String: JSONValue] = [:]
+        // Events and provider answers have up to about ten members: no rehashing while read.
+        object.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -100,7 +126,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseArray() throws(EventDecodingError) -> JSONValue {
+    private mutating func parseArray() throws(JSONParseError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1

@@ -1,16 +1,4 @@
 extension JSONValue {
-    /// Parses one complete JSON document; nil when `bytes` is not one.
-    ///
-    /// For the package's other modules, which read JSON they wrote themselves (idempotency
-    /// records, outcomes shown by the demo) without Foundation's `JSONSerialization`.
-    package init?(parsing bytes: [UInt8]) {
-        let parsed: JSONValue? = bytes.withUnsafeBufferPointer { buffer in
-            do { return try JSONParser.parse(buffer) } catch { return nil }
-        }
-        guard let parsed else { return nil }
-        self = parsed
-    }
-
     /// Compact JSON with object keys sorted: one canonical form for a value.
     package func serialized() -> [UInt8] {
         var bytes: [UInt8] = []
@@ -31,7 +19,8 @@ extension JSONValue {
         switch self {
         case .null: bytes.append(contentsOf: "null".utf8)
         case .bool(let value): bytes.append(contentsOf: (value ? "true" : "false").utf8)
-        case .number(let value):
+        case .integer(let value): bytes.append(contentsOf: String(value).utf8)
+        case .double(let value):
             // Integral values within a double's exact range print as integers (`4`, not `4.0`).
             if value.rounded(.towardZero) == value, abs(value) < 9_007_199_254_740_992 {
                 bytes.append(contentsOf: String(Int64(value)).utf8)

@@ -4,28 +4,14 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Any JSON value, decoded without a schema.
+import JSON
+
+/// Lenient readings of the provider's answers.
 ///
-/// The provider's field types drift (a code is a number here and a string
-/// there; `timeout` is a string), so bodies are decoded into this and read
-/// through lenient accessors rather than through strict `Decodable` types.
-enum JSONValue: Sendable, Hashable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    /// Parses bytes as JSON; `nil` when they are not JSON (an HTML error page, an empty body).
-    static func parse(_ bytes: some Collection<UInt8>) -> JSONValue? {
-        guard !bytes.isEmpty else { return nil }
-        // A ByteBuffer's view is contiguous: parsed in place, not copied.
-        if let value = bytes.withContiguousStorageIfAvailable(JSONParser.parse) { return value }
-        return JSONParser.parse(Array(bytes))
-    }
-
+/// The provider's field types drift (a code is a number here and a string there; `timeout`
+/// is a string), so answers are parsed into ``JSONValue`` and read through these accessors
+/// rather than through strict `Decodable` types.
+extension JSONValue {
     /// An integer from a number or from a string holding one (`200`, `"200"`, `"60"`, `200.0`).
     var lenientInt: Int? {
         switch self {
@@ -55,12 +41,6 @@ enum JSONValue: Sendable, Hashable {
         case .null, .bool, .array, .object:
             return nil
         }
-    }
-
-    /// The members of an object; `nil` for anything else (including `null`).
-    var objectValue: [String: JSONValue]? {
-        if case .object(let members) = self { return members }
-        return nil
     }
 }
 

@@ -6,28 +6,28 @@ package struct JSONWriter {
     private var bytes: [UInt8] = [UInt8(ascii: "{")]
     private var isFirst = true
 
-    init() {
+    package init() {
         // Outputs with metadata pass 256 bytes; one allocation instead of a copy on growth.
         bytes.reserveCapacity(512)
     }
 
-    mutating func field(_ key: StaticString, _ value: String?) {
+    package mutating func field(_ key: StaticString, _ value: String?) {
         writeKey(key)
         if let value { writeString(value) } else { writeNull() }
     }
 
-    mutating func field(_ key: StaticString, _ value: Int?) {
+    package mutating func field(_ key: StaticString, _ value: Int?) {
         writeKey(key)
         if let value { bytes.append(contentsOf: String(value).utf8) } else { writeNull() }
     }
 
-    mutating func field(_ key: StaticString, _ value: Bool) {
+    package mutating func field(_ key: StaticString, _ value: Bool) {
         writeKey(key)
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
     /// An object of strings with sorted keys, or nothing at all when `nil`.
-    mutating func fieldIfPresent(_ key: StaticString, _ value: [String: String]?) {
+    package mutating func fieldIfPresent(_ key: StaticString, _ value: [String: String]?) {
         guard let value else { return }
         writeKey(key)
         bytes.append(UInt8(ascii: "{"))
@@ -40,7 +40,7 @@ package struct JSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
-    consuming func finish() -> [UInt8] {
+    package consuming func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes
     }
@@ -91,4 +91,4 @@ package struct JSONWriter {
 }
 
 /// The ASCII digits of base 16, lowercase: JSON's `\u00XX` escapes and event ids.
-let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+package let lowercaseHexDigits: [UInt8] = Array("0123456789abcdef".utf8)

@@ -1,12 +1,13 @@
 import Foundation
+import JSON
 import NIOCore
 import Testing
 
-@testable import MessageCentral
-
-@Suite("JSON parser for provider answers")
+/// The parser every production module reads JSON with: events, provider answers and
+/// idempotency records. The event decoder's rules on top of it are in `OTPEventsTests`.
+@Suite("JSON parser", .timeLimit(.minutes(1)))
 struct JSONParserTests {
-    func parse(_ text: String) -> JSONValue? { JSONValue.parse(Array(text.utf8)) }
+    func parse(_ text: String) -> JSONValue? { JSONValue(parsing: Array(text.utf8)) }
 
     @Test("values of every kind, nested, with whitespace around")
     func kinds() {
@@ -41,7 +42,7 @@ struct JSONParserTests {
     @Test("a ByteBuffer's bytes parse in place, as the client reads answers")
     func byteBufferView() {
         let buffer = ByteBuffer(string: #"{"responseCode":200,"data":{"verificationId":"1234","timeout":"60"}}"#)
-        #expect(JSONValue.parse(buffer.readableBytesView) == .object([
+        #expect(JSONValue(parsing: buffer.readableBytesView) == .object([
             "responseCode": .integer(200),
             "data": .object(["verificationId": .string("1234"), "timeout": .string("60")]),
         ]))
@@ -67,15 +68,22 @@ struct JSONParserTests {
 
     @Test("invalid UTF-8 inside a string is refused")
     func invalidUTF8() {
-        #expect(JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) == nil)
+        #expect(JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22] as [UInt8]) == nil)
     }
 
     @Test("nesting is bounded: deep input is refused, not a stack overflow")
     func depth() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(parse(deep) == nil)
-        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        #expect(parse(fine) != nil)
+        let limit = JSONParser.maximumDepth
+        #expect(parse(String(repeating: "[", count: limit) + String(repeating: "]", count: limit)) != nil)
+        #expect(parse(String(repeating: "[", count: limit + 1) + String(repeating: "]", count: limit + 1)) == nil)
+    }
+
+    @Test("an error names the offset of the first byte that does not fit")
+    func errorOffset() {
+        let bytes = Array(#"{"a":1,}"#.utf8)
+        #expect(throws: JSONParseError(message: "expected a key", offset: 7)) { try JSONParser.parse(bytes) }
     }
 
     @Test("a key given twice keeps its last value")

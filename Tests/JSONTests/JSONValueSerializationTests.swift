@@ -1,5 +1,5 @@
 import Foundation
-import OTPEvents
+import JSON
 import Testing
 
 /// `JSONValue(parsing:)` and `serialized()` replace Foundation's `JSONSerialization` in the

@@ -1,12 +1,13 @@
 extension JSONParser {
     /// Parses a string starting at its opening quote; the fast path copies unescaped text once.
-    mutating func parseString() throws(EventDecodingError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                else { throw failure("invalid UTF-8 in a string") }
                 index += 1
                 return text
             }
@@ -19,8 +20,9 @@ extension JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                guard let text = String(validating: buffer, as: UTF8.self) else { throw failure("invalid UTF-8 in a string") }
                 index += 1
-                return String(decoding: buffer, as: UTF8.self)
+                return text
             case UInt8(ascii: "\\"):
                 index += 1
                 try parseEscape(into: &buffer)
@@ -34,7 +36,7 @@ extension JSONParser {
         throw failure("unterminated string")
     }
 
-    private mutating func parseEscape(into buffer: inout [UInt8]) throws(EventDecodingError) {
+    private mutating func parseEscape(into buffer: inout [UInt8]) throws(JSONParseError) {
         guard index < bytes.count else { throw failure("unterminated string") }
         let byte = bytes[index]
         index += 1
@@ -64,7 +66,7 @@ extension JSONParser {
         }
     }
 
-    private mutating func parseHex4() throws(EventDecodingError) -> UInt32 {
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard bytes.count - index >= 4 else { throw failure("unterminated string") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -82,8 +84,9 @@ extension JSONParser {
         return value
     }
 
-    /// Parses a number per the RFC 8259 grammar; small integers skip the Double parser.
-    mutating func parseNumber() throws(EventDecodingError) -> Double {
+    /// Parses a number per the RFC 8259 grammar: an integer when the literal has no fraction
+    /// or exponent and fits `Int64`, a double otherwise. Up to 18 digits skip the string.
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw failure("invalid number") }
@@ -107,16 +110,15 @@ extension JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let literal = UnsafeBufferPointer(rebasing: bytes[start..<index])
-        if isPlainInteger, literal.count <= 15 {
-            var value = 0
-            var negative = false
-            for byte in literal {
-                if byte == UInt8(ascii: "-") { negative = true } else { value = value * 10 + Int(byte - UInt8(ascii: "0")) }
-            }
-            return Double(negative ? -value : value)
+        if isPlainInteger, literal.count <= 18 {
+            var value: Int64 = 0
+            for byte in literal where byte != UInt8(ascii: "-") { value = value * 10 + Int64(byte - UInt8(ascii: "0")) }
+            return .integer(literal.first == UInt8(ascii: "-") ? -value : value)
         }
-        guard let value = Double(String(decoding: literal, as: UTF8.self)) else { throw failure("invalid number") }
-        return value
+        let text = String(decoding: literal, as: UTF8.self)
+        if isPlainInteger, let value = Int64(text) { return .integer(value) }
+        guard let value = Double(text) else { throw failure("invalid number") }
+        return .double(value)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {
