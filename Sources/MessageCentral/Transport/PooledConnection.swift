@@ -13,8 +13,6 @@ final class PooledConnection: Sendable {
         self.collector = collector
     }
 
-    var id: ObjectIdentifier { ObjectIdentifier(self) }
-
     /// Sends `head` and waits for the whole answer, failing at `deadline` or on cancellation
     /// (either closes the connection).
     func send(_ head: HTTPRequestHead, deadline: NIODeadline) async throws -> CollectedResponse {
@@ -35,4 +33,11 @@ final class PooledConnection: Sendable {
     func close() {
         channel.close(promise: nil)
     }
+}
+
+/// Compared by identity: the pool's state tells connections apart by the object.
+extension PooledConnection: Hashable {
+    static func == (lhs: PooledConnection, rhs: PooledConnection) -> Bool { lhs === rhs }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
