@@ -1,11 +1,10 @@
 // The worker's allocator: jemalloc on Linux, configured here.
 //
-// glibc's malloc did badly on the worker's pattern: buffers allocated on the cooperative
+// glibc's malloc does badly on the worker's pattern: buffers allocated on the cooperative
 // pool's threads are freed on the event-loop and librdkafka threads, so one thread's cache
 // of free chunks fills while another's stays empty, and nearly every call goes to the locked
-// arena (about 15% of the worker's CPU time in perf). jemalloc returns such frees to their
-// arena in batches. otp-bench, 0 ms provider latency, alternating runs: 10-20% less CPU per
-// request, at 2-3 MB more peak resident memory (README, "Performance").
+// arena. jemalloc returns such frees to their arena in batches (docs/benchmarks.md, "The
+// allocator").
 #if defined(__linux__)
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,8 +15,8 @@
 
 // Read by jemalloc when it starts; MALLOC_CONF in the environment still overrides it.
 // One arena: the worker runs on two cores' worth of threads, and every extra arena keeps its
-// own dirty pages (two arenas cost about 2 MB more resident memory for no speed). Freed pages
-// go back to the system after two seconds instead of ten, and at once once purged.
+// own dirty pages, which costs resident memory and gains no speed. Freed pages go back to the
+// system after two seconds instead of ten, and at once once purged.
 const char *malloc_conf = "narenas:1,dirty_decay_ms:2000,muzzy_decay_ms:0";
 
 // From jemalloc (declared here so the build needs only the library, not its header).

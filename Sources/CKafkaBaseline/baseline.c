@@ -12,16 +12,15 @@
 #define BATCH_SIZE "131072"
 /* librdkafka 2.0.2 compares queued.min.messages (default 100000) with the length of the one
  * consumer queue every partition is forwarded to, and looks again only on the broker thread's
- * next wake-up, up to a second later. A reader that drains 100000 records in less than that
- * then sits idle for the rest of the second: the baseline was bimodal (fast when its reading
- * kept the queue below the threshold, 4x slower when not) and a slower reader always lost the
- * race. Both sides (kafka-bench passes the same value) set it above the topic so that neither
- * measures that stall. */
+ * next wake-up, up to a second later (docs/kafka-layer.md, trap 13). A reader that drains
+ * 100000 records in less than that then sits idle for the rest of the second: a run would
+ * measure whether its reading kept the queue below the threshold, and a slower reader would
+ * always lose the race. Both sides (kafka-bench passes the same value) set it above the topic
+ * so that neither measures that stall. */
 #define QUEUED_MIN_MESSAGES "1000000"
 /* The same for queued.max.messages.kbytes (default 65536, over all partitions): a reader that
- * falls behind the fetchers by 64 MB makes them back off for fetch.error.backoff.ms (500 ms).
- * Either side then stalled for 0.3 to 0.5 s in some runs and not in others (per-100k timings),
- * which swung the consume ratio between 0.56 and 1.04. 1 GB holds the whole topic. */
+ * falls behind the fetchers by 64 MB stalls them, on either side, in some runs and not in
+ * others, which makes the consume ratio swing from run to run. 1 GB holds the whole topic. */
 #define QUEUED_MAX_KBYTES "1048576"
 
 static double now_seconds(void) {

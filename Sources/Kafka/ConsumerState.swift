@@ -18,7 +18,7 @@ struct ConsumerState {
         didSet { lastLookup = nil }  // any other change may move entries: forget the cached index
     }
     /// The partition looked up last. Records arrive, and are marked done, in long runs of one
-    /// partition; hashing the topic name for every record cost more than the rest of the
+    /// partition, and hashing the topic name for every record costs more than the rest of the
     /// bookkeeping. Mutations through `withPartition` keep it valid; any other write clears it.
     private var lastLookup: (key: KafkaTopicPartition, index: Dictionary<KafkaTopicPartition, Partition>.Index)?
     private var ready = FIFOQueue<KafkaConsumerRecord>()

@@ -163,7 +163,8 @@ public struct KafkaConsumerConfiguration: Sendable {
 extension KafkaClientSettings {
     var baseProperties: [(String, String)] {
         var list = [("bootstrap.servers", bootstrapServers), ("client.id", clientID)]
-        // Logs are served from our poll thread instead of librdkafka's internal threads (rule 10).
+        // Logs are served from our poll thread instead of librdkafka's internal threads
+        // (docs/kafka-layer.md, trap 10).
         list.append(("log.queue", "true"))
         if let statisticsInterval {
             list.append(("statistics.interval.ms", String(statisticsInterval.milliseconds)))

@@ -4,8 +4,8 @@ import Primitives
 
 extension KafkaConsumer {
     /// Leaves the group cleanly, bounded by `timeout`: commits what is done, lets the rebalance
-    /// listener drain revoked partitions, closes librdkafka's consumer and destroys it (rule 9).
-    /// The `records` sequence ends. Safe to call more than once.
+    /// listener drain revoked partitions, closes librdkafka's consumer and destroys it
+    /// (docs/kafka-layer.md, trap 9). The `records` sequence ends. Safe to call more than once.
     ///
     /// Stop taking new work and finish or abandon in-flight work first (in the listener's
     /// `partitionsRevoked`, or before calling this) so that their offsets are committed.
@@ -82,8 +82,9 @@ extension KafkaConsumer {
         }
         // rd_kafka_consumer_close forwards the consumer queue to a queue of its own and waits
         // there for its end; a yield landing there (`wakePollThread` from `close`, a command)
-        // made it return _TIMED_OUT at once, before the group was left and the final
-        // revocation served. No wake-up is needed from here on: this thread is not polling.
+        // makes it return _TIMED_OUT at once, before the group is left and the final
+        // revocation served (docs/kafka-layer.md, trap 14). No wake-up is needed from here on:
+        // this thread is not polling.
         lifecycle.withLock { $0.closing = true }
         let err = rd_kafka_consumer_close(handle.pointer)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { logFailure(KafkaError(err), "close") }

@@ -78,7 +78,8 @@ extension KafkaConsumer {
                 }
                 state.withLock { $0.restart(partition) }
                 let outcome: Result<Void, KafkaError> = RDKafkaPartitionList.with([partition: offset.rawOffset]) { list in
-                    // Timeout 0: 2.0.2 honours only a thousandth of any other value (rule 12).
+                    // Timeout 0: 2.0.2 honours only a thousandth of any other value
+                    // (docs/kafka-layer.md, trap 12).
                     if let error = rd_kafka_seek_partitions(handle.pointer, list, 0) {
                         return .failure(KafkaError(consuming: error))
                     }

@@ -39,10 +39,13 @@ extension KafkaConsumer {
             return false
         }
         runCommands()
-        // Rebalances, logs, statistics and commit results are served inside this call (rule 3).
+        // Rebalances, logs, statistics and commit results are served inside this call
+        // (docs/kafka-layer.md, trap 3).
         if let first = rd_kafka_consumer_poll(handle.pointer, 100) {
-            // Drain what is ready without waiting for a full batch (see the measurement notes).
-            // The messages are held only for this drain, then copied out and destroyed (rule 4).
+            // Drain what is ready without waiting for a full batch: rd_kafka_consume_batch waits
+            // for the full batch or its whole timeout, which adds that timeout to a record's
+            // latency when traffic is light. The messages are held only for this drain, then
+            // copied out and destroyed (docs/kafka-layer.md, trap 4).
             var messages: [UnsafeMutablePointer<rd_kafka_message_t>] = []
             swap(&messages, &context.messages)
             messages.append(first)
@@ -74,7 +77,7 @@ extension KafkaConsumer {
     }
 
     /// Copies the keys and values of `messages` into one buffer their records share, then
-    /// destroys each message (rule 4: held messages pin librdkafka's queues).
+    /// destroys each message (docs/kafka-layer.md, trap 4: held messages pin librdkafka's queues).
     private func take(
         _ messages: [UnsafeMutablePointer<rd_kafka_message_t>], byteCount: Int, into batch: inout [KafkaConsumerRecord],
         _ context: PollThreadContext
@@ -140,7 +143,7 @@ extension KafkaConsumer {
     }
 
     private func handleErrorMessage(_ message: rd_kafka_message_t) {
-        // An error record reports a condition, not data (rule 4).
+        // An error record reports a condition, not data (docs/kafka-layer.md, trap 4).
         let error = KafkaError(message.err)
         if error.isFatal {
             logger.critical("fatal consumer error: \(error)")
@@ -163,7 +166,7 @@ extension KafkaConsumer {
         // A reader that keeps up makes room within microseconds: wait for it rather than pause,
         // because pausing discards what librdkafka prefetched. A reader that stalls (its
         // downstream is down) must not stop this thread from serving the group, so after a
-        // bound fetching pauses instead; heartbeats and rebalances go on (rule 11).
+        // bound fetching pauses instead; heartbeats and rebalances go on (docs/kafka-layer.md, trap 11).
         if room.wait(timeout: .now() + .milliseconds(Self.roomWaitMilliseconds)) == .timedOut {
             state.withLock { state in
                 guard state.stopWaitingForRoom() else { return }
@@ -195,7 +198,8 @@ extension KafkaConsumer {
     }
 
     /// librdkafka 2.0.2 resets its poll timer on every poll, so a stuck handler is never evicted
-    /// (rule 3). Report records unfinished for longer than `max.poll.interval.ms` instead.
+    /// (docs/kafka-layer.md, trap 3). Report records unfinished for longer than
+    /// `max.poll.interval.ms` instead.
     private func watchForStuckRecords(_ now: ContinuousClock.Instant, _ context: PollThreadContext) {
         let oldest = state.withLock { $0.partitions.compactMapValues(\.tracker.oldestUnfinished) }
         var stuck: [KafkaTopicPartition: (offset: Int64, since: ContinuousClock.Instant, reported: Bool)] = [:]

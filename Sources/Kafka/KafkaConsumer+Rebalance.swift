@@ -9,7 +9,7 @@ import Logging
 import Primitives
 
 extension KafkaConsumer {
-    /// Serves a rebalance on the poll thread (rules 5 and 6 of the wrapping notes).
+    /// Serves a rebalance on the poll thread (docs/kafka-layer.md, traps 5 and 6).
     func handleRebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let partitions = RDKafkaPartitionList.partitions(list)
         // NULL while the group is being torn down (a rebalance served during close): fall back

@@ -71,7 +71,7 @@ extension KafkaError {
             isRetriable: isRetriable ?? Self.isRetriable(err), isFatal: isFatal || err == RD_KAFKA_RESP_ERR__FATAL)
     }
 
-    /// Takes ownership of an `rd_kafka_error_t` and destroys it (rule 1 of the wrapping notes).
+    /// Takes ownership of an `rd_kafka_error_t` and destroys it (docs/kafka-layer.md, trap 1).
     init(consuming error: OpaquePointer) {
         let err = rd_kafka_error_code(error)
         let text = rd_kafka_error_string(error).map { String(cString: $0) } ?? String(cString: rd_kafka_err2str(err))

@@ -49,10 +49,10 @@ public enum KafkaTimestampType: Sendable, Hashable {
 ///
 /// The key and value of the records fetched together are copied into one buffer that those
 /// records share: two allocations per record, freed on another thread than the one that made
-/// them, cost more than the rest of consuming (measured with `kafka-bench`). `key` and `value`
-/// make an array of their bytes when read; `withUnsafeKeyBytes` and `withUnsafeValueBytes` read
-/// them in place. A record keeps its batch's buffer alive until the last record of it is gone;
-/// the consumer caps a batch at `KafkaConsumer.maxBatchBytes`.
+/// them, would cost more than the rest of consuming. `key` and `value` make an array of their
+/// bytes when read; `withUnsafeKeyBytes` and `withUnsafeValueBytes` read them in place. A
+/// record keeps its batch's buffer alive until the last record of it is gone; the consumer
+/// caps a batch at `KafkaConsumer.maxBatchBytes`.
 public struct KafkaConsumerRecord: Sendable {
     /// The topic it was read from.
     public var topic: String

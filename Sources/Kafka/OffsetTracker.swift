@@ -2,7 +2,7 @@
 /// commit: the lowest record not yet done, or one past the last delivered record when all are.
 ///
 /// Records finish in any order; the committable offset never passes an unfinished record
-/// (rule 7 of the wrapping notes). Offsets need not be contiguous (compaction, control records).
+/// (docs/kafka-layer.md, trap 7). Offsets need not be contiguous (compaction, control records).
 public struct OffsetTracker: Sendable {
     /// Delivered offsets in ascending order not yet passed by the watermark.
     private var pending = FIFOQueue<Int64>()

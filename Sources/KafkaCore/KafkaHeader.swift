@@ -2,8 +2,8 @@
 public struct KafkaHeader: Sendable, Hashable {
     /// Where the value's bytes live: a header made from a string keeps the string, and its
     /// UTF-8 bytes go to librdkafka straight from it. An output carries six to nine headers,
-    /// nearly all made from strings; copying each into an array of its own was the worker's
-    /// most frequent allocation per record.
+    /// nearly all made from strings, so copying each into an array of its own would be the
+    /// worker's most frequent allocation per record.
     private enum Storage: Sendable {
         case bytes([UInt8]?)
         case string(String)

@@ -93,7 +93,7 @@ public final class EmbeddedKafkaCluster: Sendable {
     }
 
     /// ``shutdown()`` on a thread of its own: destroying the brokers joins their thread, which
-    /// took a second at times in the tests, too long to block a cooperative-pool thread.
+    /// can take a second, too long to block a cooperative-pool thread.
     public func stop() async {
         await DedicatedThread.run(name: "kafka-mock-stop") { [self] in shutdown() }
     }

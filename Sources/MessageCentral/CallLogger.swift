@@ -3,8 +3,8 @@ import Logging
 /// The logger of one provider call: what the call is about is kept in typed fields and turned
 /// into metadata only for the messages that are logged at all.
 ///
-/// A call used to set three keys (phone or verification id, operation, attempt) on a
-/// `Logger` on every request, logged or not: the handler's metadata copied each time, then a
+/// Setting a call's keys (phone or verification id, operation, attempt) on a `Logger` for
+/// every request, logged or not, would copy the handler's metadata each time, then build a
 /// dictionary, a masked phone number and a string per value. Few calls log anything at the
 /// default level, so none of that is built until a line is written.
 struct CallLogger: Sendable {

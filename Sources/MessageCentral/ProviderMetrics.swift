@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// (operation names and failure labels), never ids, numbers or secrets.
 ///
 /// Timers are kept once made: making one asks the metrics backend to look its family up
-/// (hashing and a lock), which showed in the per-request profile.
+/// (hashing and a lock), too much to repeat for every request.
 final class ProviderMetrics: Sendable {
     private let timers = NIOLockedValueBox<[String: Metrics.Timer]>([:])
 

@@ -71,8 +71,8 @@ extension SandboxConfiguration {
     /// another one in the same process (tests running in parallel).
     ///
     /// Sandboxes bound to port 0 get ports the system hands out again once freed: a client left
-    /// from an earlier test (a worker still probing its stopped provider) reached the next
-    /// test's sandbox on 127.0.0.1 and took its injected hang. A sandbox on an address of its own
+    /// from an earlier test (a worker still probing its stopped provider) can reach the next
+    /// test's sandbox on 127.0.0.1 and take its injected hang. A sandbox on an address of its own
     /// cannot be reached through another sandbox's address and port.
     public static func isolatedLoopbackHost() -> String {
         "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"

@@ -29,8 +29,8 @@ public enum RFC3339 {
         let (days, millisOfDay) = floorDivide(totalMillis, 86_400_000)
         let (year, month, day) = civilDate(fromDays: days)
         let seconds = millisOfDay / 1000
-        // Written in place: this runs a few times per output, and a byte array per field
-        // plus one for the whole was most of its cost.
+        // Written in place: this runs a few times per output, and a byte array per field plus
+        // one for the whole would be most of its cost.
         return String(unsafeUninitializedCapacity: 24) { out in
             var index = 0
             func put(_ value: Int64, width: Int) {

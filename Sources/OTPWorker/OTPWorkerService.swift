@@ -17,7 +17,7 @@ import ServiceLifecycle
 /// fetching, finishes or abandons in-flight work within `shutdownDeadline`, commits what is
 /// done, leaves the group and flushes the producer.
 ///
-/// Guarantees (the contract's processing rules): one outcome per input record; a record is
+/// Guarantees (docs/events.md, processing rules): one outcome per input record; a record is
 /// marked done only after all its outputs are acknowledged; same-key records in order and
 /// different keys concurrently up to `maxInFlight`; expiry; idempotency by `requestId` and
 /// `submissionId` while remembered; provider outages and refused credentials hold consumption
@@ -31,7 +31,7 @@ public final class OTPWorkerService: Service, Sendable {
     let publisher: OutputPublisher
     let lanes: Lanes
     let gate: ProviderGate
-    let headers: CloudEventHeaders
+    let planner: RecordPlanner
     let metrics: PipelineMetrics
     let readiness: ReadinessState?
     let logger: Logger
@@ -91,7 +91,7 @@ public final class OTPWorkerService: Service, Sendable {
         self.readiness = readiness
         self.logger = logger
         self.revocationBudget = consumerConfiguration.revocationTimeout
-        self.headers = CloudEventHeaders(source: configuration.source)
+        self.planner = RecordPlanner(topics: configuration.topics, headers: CloudEventHeaders(source: configuration.source))
         self.processor = RecordProcessor(
             configuration: configuration, decoder: EventDecoder(maxEventBytes: configuration.maxEventBytes),
             provider: provider, gate: gate, idempotency: idempotency,

@@ -46,7 +46,8 @@ public struct WorkerConfiguration: Sendable {
     public var maxEventBytes = 65_536
     /// Names this process in `ce_source` (`urn:otp-worker:INSTANCE`); `--instance-id`.
     public var instanceID: String
-    /// How long idempotency keys are remembered; at least `maxRequestAge` (rule 4).
+    /// How long idempotency keys are remembered; at least `maxRequestAge` (docs/events.md,
+    /// processing rule 4).
     public var idempotencyRetention: Duration = .seconds(900)
     /// Bound on remembered idempotency keys; the oldest finished ones go first.
     public var idempotencyCapacity = 200_000

@@ -17,8 +17,8 @@ package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     // behind a pointer rather than in a stored `var`: the lock already makes access exclusive,
     // and a class property would add a dynamic exclusivity check to every call.
     // `@usableFromInline` so `withLock` is inlined and specialized in the modules that call it:
-    // as a generic call across modules it looked up the metadata of each result type (tuples
-    // included) at run time, on every call.
+    // as a generic call across modules it would look up the metadata of each result type
+    // (tuples included) at run time, on every call.
     @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
     @usableFromInline let value: UnsafeMutablePointer<Value>
 

@@ -2,7 +2,7 @@
 ///
 /// `SystemRandomNumberGenerator` has no stored properties, and ThreadSanitizer's runtime
 /// (Swift 6.3, Linux) faults on an `inout` access to such a zero-sized value: passing
-/// `&generator` crashed the suite under `--sanitize=thread`. This one is one byte.
+/// `&generator` crashes the suite under `--sanitize=thread`. This one is one byte.
 package struct SystemRandom: RandomNumberGenerator {
     private var unused: UInt8 = 0
 

@@ -20,8 +20,9 @@ struct BenchSettings: Sendable {
     /// Same as the C baseline's (baseline.c): the comparison must not hinge on properties only one side sets.
     static let batchSize = "131072"
     static let queuedMinMessages = "1000000"
-    /// Same as the C baseline's QUEUED_MAX_KBYTES: librdkafka's 64 MB made the fetchers back off
-    /// for 500 ms whenever a reader fell that far behind, on either side, in some runs only.
+    /// Same as the C baseline's QUEUED_MAX_KBYTES: with librdkafka's 64 MB, fetching stalls
+    /// whenever a reader falls that far behind, on either side, in some runs only
+    /// (docs/kafka-layer.md, trap 13).
     static let queuedMaxKilobytes = "1048576"
     static let bufferCapacity = Int(ProcessInfo.processInfo.environment["BENCH_BUFFER"] ?? "") ?? 2048
     /// BENCH_ONLY=produce-swift,…: run only these phases (see `Phase`), for profiling one side.

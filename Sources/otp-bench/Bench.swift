@@ -35,7 +35,7 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
         report.providerPaced = try await step("c", "(b) provider direct at \(options.latencyMilliseconds) ms, paced") {
             try await runProviderCeiling(latency: latency, rate: options.pacedRate, in: environment)
         }
-        // A worker scenario's figures move by 10-15% between identical runs on a shared machine:
+        // A worker scenario's figures move between identical runs on a shared machine:
         // with --repeat, each runs that many times and the median run (by the figure the
         // scenario is judged on) stands for it.
         func worker(

@@ -31,7 +31,7 @@ struct DevKafkaCommand: AsyncParsableCommand {
     @Option(help: "Number of brokers.")
     var brokers: Int = 3
 
-    @Option(name: .customLong("topic"), help: "A topic to create, as NAME:PARTITIONS (repeatable). Defaults to the worker's six topics with 6 partitions each.")
+    @Option(name: .customLong("topic"), help: "A topic to create, as NAME:PARTITIONS (repeatable). Defaults to the worker's seven topics (the idempotency topic included) with 6 partitions each.")
     var topics: [String] = []
 
     func validate() throws {

@@ -138,10 +138,9 @@ struct RunSettings {
     /// stops fetching until its broker thread next looks, up to a second later
     /// (`fetch.queue.backoff.ms` came in 2.2.0). So the queue holds a second of the worker's
     /// pace with `maxInFlight` slots and 50 ms provider calls, at about 1 KB a record (OTP
-    /// events take a few hundred bytes; much larger ones reach the byte bound first). With 1,000
-    /// records and 1 MB, otp-bench's 50 ms burst ran dry about once a second and reached 0.42
-    /// to 0.78 of its slot ceiling; with 256 slots' 5,120 records and 5,120 KB, 0.95 to 0.96.
-    /// Half that gave 0.92 to 0.95, and 6,200/s at 0 ms against 9,000 (README, "Benchmarks").
+    /// events take a few hundred bytes; much larger ones reach the byte bound first): 20 records
+    /// and 20 KB per slot (docs/kafka-layer.md, trap 13; docs/benchmarks.md, "A stall in
+    /// fetching").
     static func prefetch(maxInFlight: Int) -> (records: Int, kilobytes: Int) {
         let records = min(max(1000, maxInFlight * 20), 1_000_000)
         return (records, records)
@@ -151,16 +150,14 @@ struct RunSettings {
         var configuration = KafkaProducerConfiguration(bootstrapServers: brokers, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
         // A record waits for two acknowledgements in turn (its idempotency memory, then its
-        // outcome), so each millisecond of linger counts twice in every OTP's latency. At 1 ms
-        // instead of 5, otp-bench's paced p50 fell by 6 ms and its 0 ms burst used no more CPU.
+        // outcome), so each millisecond of linger counts twice in every OTP's latency: 1 ms, not
+        // librdkafka's 5 (docs/benchmarks.md).
         configuration.linger = .milliseconds(1)
         // One produce request at a time per broker; the next one batches what arrived meanwhile.
         // With the idempotent producer's five per partition, librdkafka 2.0.2's broker threads
-        // spin on poll(0) whenever five are out and more records wait (README, "librdkafka
-        // 2.0.2's idempotent producer spins"). otp-bench, three alternating pairs: CPU per request
-        // at 0 ms 186.5/209.0/191.0 µs against 233.5/224.0/254.5, paced p99 131.8/118.5/92.0 ms
-        // against 152.3/124.2/168.2. `--kafka-option max.in.flight.requests.per.connection=5`
-        // restores librdkafka's.
+        // spin on poll(0) whenever five are out and more records wait (docs/benchmarks.md,
+        // "librdkafka 2.0.2's idempotent producer spins").
+        // `--kafka-option max.in.flight.requests.per.connection=5` restores librdkafka's.
         configuration.maxRequestsInFlight = 1
         return configuration
     }

@@ -146,7 +146,8 @@ struct ProviderCodeContractTests {
             #expect(error?.retryable == true)
         }
         // Then 500s until the provider stops answering: the deadline cuts an attempt that got no
-        // answer, so the outcome carries no code (rule 7: the last attempt's answer, or null).
+        // answer, so the outcome carries no code (docs/events.md, processing rule 7: the last
+        // attempt's answer, or null).
         // Whether a deadline lands in a backoff or in a request is timing; this makes it certain.
         try await withClientAndSandbox { client, sandbox in
             sandbox.inject(.internalServerError, count: 3, endpoint: .send)

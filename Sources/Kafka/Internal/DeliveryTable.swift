@@ -11,12 +11,11 @@ import Synchronization
 ///
 /// Reports name their topic from the record's topic handle (`TopicName`), for both kinds.
 ///
-/// Every path releases an entry exactly once (rule 2 of the wrapping notes): `complete` when
+/// Every path releases an entry exactly once (docs/kafka-layer.md, trap 2): `complete` when
 /// the delivery report arrives (purged records report too), `fail` when the poll thread's
 /// produce call refused the record or never ran (no report comes for those), `cancel` when the
-/// record was not even handed off. No lock is shared between the sending
-/// threads and the poll thread: a table behind one lock made both wait on each other for
-/// every record.
+/// record was not even handed off. No lock is shared between the sending threads and the
+/// poll thread: a table behind one lock would make both wait on each other for every record.
 final class DeliveryTable: Sendable {
     typealias Completion = @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     typealias TokenCompletion = @Sendable (UInt, Result<KafkaDeliveryReport, KafkaError>) -> Void
@@ -40,8 +39,8 @@ final class DeliveryTable: Sendable {
     }
 
     /// Two counters rather than one: senders only add to `registered` and the poll thread only
-    /// adds to `finished`, each on a cache line of its own. One counter that both sides changed
-    /// for every record kept moving its cache line between the cores.
+    /// adds to `finished`, each on a cache line of its own. One counter that both sides change
+    /// for every record would move its cache line between the cores each time.
     private let registered = PaddedCounter()
     private let finished = PaddedCounter()
 

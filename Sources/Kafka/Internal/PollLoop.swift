@@ -2,7 +2,7 @@ import Primitives
 import Synchronization
 
 /// A dedicated thread that calls `body` until stopped. librdkafka's blocking polls live here,
-/// off the cooperative pool (rule 3), and every callback is served from this one thread.
+/// off the cooperative pool (docs/kafka-layer.md, trap 3), and every callback is served from this one thread.
 final class PollLoop: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let exit = Locked<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))

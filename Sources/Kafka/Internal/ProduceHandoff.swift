@@ -4,12 +4,11 @@ import CRdKafka
 ///
 /// Why the poll thread produces: librdkafka allocates each message in the thread that produces
 /// it and frees it in the thread that serves its delivery report. With senders producing and
-/// the poll thread serving, every message was freed across threads, and the two contended for
-/// the allocator's arena lock; the poll thread also woke for every report. One thread doing
-/// both, as a C program's produce-and-poll loop does, cost 20% less CPU per record and made
-/// `kafka-bench`'s producer about a third faster. A sender only copies the record's bytes
-/// into a shared buffer, under the producer's lock; the poll thread takes the whole buffer at
-/// once. Records keep their order: one queue, taken in order.
+/// the poll thread serving, every message would be freed across threads, the two would contend
+/// for the allocator's arena lock, and the poll thread would wake for every report. So one
+/// thread does both, as a C program's produce-and-poll loop does. A sender only copies the
+/// record's bytes into a shared buffer, under the producer's lock; the poll thread takes the
+/// whole buffer at once. Records keep their order: one queue, taken in order.
 ///
 /// Plain data behind `KafkaProducer`'s lock.
 struct ProduceHandoff {
@@ -25,7 +24,8 @@ struct ProduceHandoff {
         var timestampMilliseconds: Int64
         var opaque: UnsafeMutableRawPointer
 
-        /// Reports the record as not written and frees what librdkafka never took (rule 2).
+        /// Reports the record as not written and frees what librdkafka never took
+        /// (docs/kafka-layer.md, trap 2).
         func fail(_ error: KafkaError, in deliveries: DeliveryTable) {
             if let headers { rd_kafka_headers_destroy(headers) }
             deliveries.fail(opaque, error)

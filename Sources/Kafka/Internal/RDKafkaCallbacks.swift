@@ -14,9 +14,9 @@ final class RDKafkaCallbacks: Sendable {
     let statistics: KafkaStatisticsReporter
     let onError: @Sendable (KafkaError) -> Void
     /// The producer's pending deliveries, read once per record by `deliveryCallback` without
-    /// retaining them: a retain there wrote the table's reference count for every record, on
-    /// a cache line the producing side reads, and cost 4% of the poll thread. `keepDeliveries`
-    /// holds the reference that keeps the table alive as long as these callbacks.
+    /// retaining them: a retain there would write the table's reference count for every record,
+    /// on a cache line the producing side reads. `keepDeliveries` holds the reference that keeps
+    /// the table alive as long as these callbacks.
     let deliveries: Unmanaged<DeliveryTable>?
     private let keepDeliveries: DeliveryTable?
     let onRebalance: RebalanceHandler?
@@ -68,7 +68,7 @@ private let errorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<
     var err = rd_kafka_resp_err_t(rawValue: code)
     var text = reason.map { String(cString: $0) } ?? ""
     if err == RD_KAFKA_RESP_ERR__FATAL, let rk {
-        // The fatal event names a generic code; the cause is read separately (rule 8).
+        // The fatal event names a generic code; the cause is read separately (docs/kafka-layer.md, trap 8).
         var buffer = [CChar](repeating: 0, count: 512)
         err = rd_kafka_fatal_error(rk, &buffer, buffer.count)
         text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }

@@ -22,13 +22,13 @@ final class RDKafkaHandle: @unchecked Sendable {
         }
         self.pointer = handle
         self.callbacks = callbacks
-        // Logs arrive on the main queue and are served by our poll thread (rule 10).
+        // Logs arrive on the main queue and are served by our poll thread (docs/kafka-layer.md, trap 10).
         rd_kafka_set_log_queue(handle, nil)
     }
 
-    /// Destroys the handle on a dedicated thread, waiting at most `timeout` (rule 9: destroy can
-    /// hang after a broker restart in 2.0.2). Returns false when it did not finish in time; the
-    /// thread then goes on alone and the callbacks object stays alive with it.
+    /// Destroys the handle on a dedicated thread, waiting at most `timeout` (docs/kafka-layer.md,
+    /// trap 9: destroy can hang after a broker restart in 2.0.2). Returns false when it did not
+    /// finish in time; the thread then goes on alone and the callbacks object stays alive with it.
     func destroy(timeout: Duration) async -> Bool {
         let finished = await DedicatedThread.run(name: "rdkafka-destroy", timeout: timeout) { [self] in
             rd_kafka_destroy(pointer)

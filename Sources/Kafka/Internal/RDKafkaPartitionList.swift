@@ -34,7 +34,8 @@ enum RDKafkaPartitionList {
         return body(list)
     }
 
-    /// Copies a list's partitions (librdkafka owns the list; rule 5: copy before keeping).
+    /// Copies a list's partitions (librdkafka owns the list; docs/kafka-layer.md, trap 5: copy
+    /// before keeping).
     static func partitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> [KafkaTopicPartition] {
         guard let list, let elements = list.pointee.elems else { return [] }
         return (0..<Int(list.pointee.cnt)).map {

@@ -7,9 +7,10 @@ import NIOSSL
 /// at a time, reused last-in first-out so that idle ones age out.
 ///
 /// Written for this client instead of taking a general HTTP client: the provider is one host
-/// with three endpoints and bodiless requests, and async-http-client's pool, request state
-/// machines and task hops took about a third of the worker's CPU per record (otp-bench,
-/// README). TLS is swift-nio-ssl with full certificate and host name verification.
+/// with three endpoints and bodiless requests, and a general client's pool, request state
+/// machines and task hops are a large share of the worker's CPU per record (docs/benchmarks.md,
+/// "The provider client's own connection pool"). TLS is swift-nio-ssl with full certificate
+/// and host name verification.
 ///
 /// The bookkeeping is ``ConnectionPoolState``; this class is its shell. Each event (a request,
 /// a release, a connect's outcome, a close, a timer, a cancellation, shutdown) goes to the

@@ -10,11 +10,10 @@ import Primitives
 /// swift-log's `StreamLogHandler` format, the same to the byte, at less cost per line:
 /// `2026-11-27T12:54:19+0000 info otp-worker: key=value key=value [source] message`.
 ///
-/// The worker writes a line per outcome. `StreamLogHandler` formatted every timestamp anew
-/// (`localtime`, `strftime`, a 255-byte buffer) and built the metadata through a lazy sorted
-/// map joined into a second string: about 4.6% of the worker's CPU time (`perf record`,
-/// otp-bench at 0 ms). This formats each second's timestamp once and writes the metadata
-/// straight into the line.
+/// The worker writes a line per outcome. `StreamLogHandler` formats every timestamp anew
+/// (`localtime`, `strftime`, a 255-byte buffer) and builds the metadata through a lazy sorted
+/// map joined into a second string. This formats each second's timestamp once and writes the
+/// metadata straight into the line.
 public typealias HumanLogHandler = LineLogHandler<HumanLines>
 
 /// The line format of ``HumanLogHandler``.

@@ -6,7 +6,7 @@ import Foundation
 import Kafka
 import OTPEvents
 
-/// Rule 3 of the contract: an `otp.requested` older than the maximum age is not sent.
+/// docs/events.md, processing rule 3: an `otp.requested` older than the maximum age is not sent.
 ///
 /// Pure, shared by the pipeline and by `replay`, so both judge a record the same way.
 public struct ExpiryPolicy: Sendable {

@@ -26,10 +26,8 @@ struct IdempotencyLoader: Sendable {
         configuration.client.clientID += "-idempotency"
         // A bulk read into memory, not a reader paced by the provider. Under the worker's own
         // bounds (a second at its pace) librdkafka 2.0.2 would stop fetching for up to a second
-        // after each fetch round (see `queued.min.messages` in the README). Reading 30,000
-        // outcomes from three partitions of the embedded cluster took 12 to 18 s with 1,000
-        // records and 1 MB, 4.1 s with 5,120 records and 5,120 KB, 0.4 s with these bounds or
-        // librdkafka's defaults. These still bound memory below the defaults' 64 MB.
+        // after each fetch round (docs/kafka-layer.md, trap 13). These bounds read as fast as
+        // librdkafka's defaults and still bound memory below the defaults' 64 MB.
         // `--kafka-option` values still win.
         configuration.prefetchRecords = 50_000
         configuration.prefetchKilobytes = 16 * 1024

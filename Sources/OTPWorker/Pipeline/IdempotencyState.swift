@@ -1,9 +1,9 @@
 /// Remembers the first outcome per idempotency key (`requestId`, `submissionId`), as a pure
 /// state machine: the caller supplies the time and resumes the waiters it is handed.
 ///
-/// Rule 4 of the contract: a repeated key is not sent to the provider twice while remembered;
-/// it re-emits the first outcome. A duplicate that arrives while the first is in flight waits
-/// for it. Retryable failures are not remembered: the next attempt is processed anew.
+/// docs/events.md, processing rule 4: a repeated key is not sent to the provider twice while
+/// remembered; it re-emits the first outcome. A duplicate that arrives while the first is in
+/// flight waits for it. Retryable failures are not remembered: the next attempt is processed anew.
 ///
 /// The idempotency topic is the truth across owners. What this process decided itself is kept
 /// with its origin (the input partition) and is only as good as its ownership of it:

@@ -60,9 +60,8 @@ struct LaneState<Item: Sendable>: Sendable {
     ///   - capacity: Most undecided records at a time.
     ///   - decidedCapacity: Room on top of `capacity` for records admitted in all (at least 1);
     ///     half of `capacity` when nil. Two Kafka round trips take a fraction of a provider
-    ///     call, so fewer places suffice, and each record in flight costs memory (otp-bench peak
-    ///     RSS: 52.5–54.9 MB with none, 53.9–57.0 with a quarter of `capacity`, 55.8–58.9 with
-    ///     half, 56.3–59.7 with all of it).
+    ///     call, so fewer places suffice, and each record in flight costs memory (peak RSS
+    ///     by share in docs/benchmarks.md).
     init(capacity: Int, decidedCapacity: Int? = nil) {
         precondition(capacity > 0, "capacity must be positive")
         self.capacity = capacity

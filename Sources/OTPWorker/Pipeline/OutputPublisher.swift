@@ -4,12 +4,12 @@ import Primitives
 
 /// Publishes the outputs of one record and reports when the brokers acknowledged all of them.
 ///
-/// Rule 2 of the contract: a record is done only when every output is acknowledged. Outputs come
-/// in stages (the idempotency memory, then the outcome): a stage is produced only once the one
-/// before it is wholly acknowledged. An output the brokers refuse is sent again with backoff
-/// (only that one and the stages after it: acknowledged outputs are not repeated) until it is
-/// acknowledged or the caller gives up (stop, revocation). A producer whose handoff is full
-/// (100,000 records waiting) refuses too, and the record waits out the same backoff.
+/// docs/events.md, processing rule 2: a record is done only when every output is acknowledged.
+/// Outputs come in stages (the idempotency memory, then the outcome): a stage is produced only
+/// once the one before it is wholly acknowledged. An output the brokers refuse is sent again
+/// with backoff (only that one and the stages after it: acknowledged outputs are not repeated)
+/// until it is acknowledged or the caller gives up (stop, revocation). A producer whose handoff
+/// is full (100,000 records waiting) refuses too, and the record waits out the same backoff.
 struct OutputPublisher: Sendable {
     let producer: KafkaProducer
     let metrics: PipelineMetrics
@@ -38,8 +38,8 @@ struct OutputPublisher: Sendable {
     /// that failed, then the stages after it.
     ///
     /// The next stage is produced from the delivery report that completes a stage, on the
-    /// thread that delivered it: going back to this task in between cost a scheduling round
-    /// (a wake-up of the cooperative pool, and under load a wait in its queue) per record.
+    /// thread that delivered it: going back to this task in between would cost a scheduling
+    /// round (a wake-up of the cooperative pool, and under load a wait in its queue) per record.
     private func send(_ stages: [[KafkaProducerRecord]], keepTrying: @escaping @Sendable () -> Bool) async -> [[KafkaProducerRecord]] {
         await withCheckedContinuation { continuation in
             let chain = StageChain(

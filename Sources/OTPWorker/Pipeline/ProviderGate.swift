@@ -6,11 +6,11 @@ import Primitives
 /// Holds provider calls back while the provider is out or refuses our credentials, and lets
 /// them through again once a probe gets an answer.
 ///
-/// Rule 7 of the contract: an outage or a persistent auth failure must pause consumption rather
-/// than fail the backlog. Calls already in flight end as they end (retried by the client within
-/// their deadline); calls not yet started wait here. While held, the worker pauses its
-/// partitions (it stays in its group) and reports itself not ready; a probe loop with
-/// exponential backoff contacts the provider and releases the gate on the first answer.
+/// docs/events.md, processing rule 7: an outage or a persistent auth failure must pause
+/// consumption rather than fail the backlog. Calls already in flight end as they end (retried
+/// by the client within their deadline); calls not yet started wait here. While held, the
+/// worker pauses its partitions (it stays in its group) and reports itself not ready; a probe
+/// loop with exponential backoff contacts the provider and releases the gate on the first answer.
 ///
 /// The gate starts held: no record reaches the provider before a token could be had.
 final class ProviderGate: Sendable {

@@ -38,7 +38,7 @@ struct CommandLineTests {
         }
         // Only that it ends: its exit status is not the point here, and under AddressSanitizer it
         // is LeakSanitizer's, since a consumer that never joined its group leaves its librdkafka
-        // handle on purpose (librdkafka#4312, see the README). Graceful stops are tested with a cluster.
+        // handle on purpose (librdkafka#4312; docs/kafka-layer.md, trap 16). Graceful stops are tested with a cluster.
         child.terminate()
         #expect(await child.waitForExit(timeout: .seconds(15)) != nil, "SIGTERM ends it")
     }
