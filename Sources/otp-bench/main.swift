@@ -11,7 +11,6 @@
 //
 // Run: swift build -c release --product otp-worker && swift run -c release otp-bench [--requests N]
 import Foundation
-import Kafka
 import KafkaEmbedded
 import MessageCentralSandbox
 

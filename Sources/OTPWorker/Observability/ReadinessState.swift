@@ -1,4 +1,3 @@
-import Kafka
 import Primitives
 
 /// Readiness made of named conditions, each set by the part of the worker that owns it.

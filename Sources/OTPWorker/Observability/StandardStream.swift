@@ -1,4 +1,3 @@
-import Kafka
 
 #if canImport(Darwin)
 import Darwin

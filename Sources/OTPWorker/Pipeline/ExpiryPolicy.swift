@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Kafka
 import OTPEvents
 
 /// docs/events.md, processing rule 3: an `otp.requested` older than the maximum age is not sent.

@@ -1,4 +1,3 @@
-import Kafka
 import Metrics
 import OTPEvents
 import Primitives

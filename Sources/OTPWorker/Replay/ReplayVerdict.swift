@@ -4,7 +4,6 @@ import FoundationEssentials
 import Foundation
 #endif
 import JSON
-import Kafka
 import MessageCentral
 import OTPEvents
 
