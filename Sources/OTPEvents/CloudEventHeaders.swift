@@ -32,9 +32,16 @@ public struct CloudEventHeaders: Sendable {
     ///   - time: when the output happened (the payload's own timestamp).
     ///   - cause: the input's context.
     public func headers(type: String, time: Date, cause: InputContext) -> [KafkaHeader] {
+        headers(type: type, id: EventID.make(), source: source, time: time, cause: cause)
+    }
+
+    /// The headers of an output published again with the identity of its first emission
+    /// (`id`, `source`, `time`), so that consumers deduplicating by CloudEvents `source` + `id`
+    /// see one event.
+    public func headers(type: String, id: String, source: String, time: Date, cause: InputContext) -> [KafkaHeader] {
         var headers: [KafkaHeader] = [
             KafkaHeader(name: "ce_specversion", string: "1.0"),
-            KafkaHeader(name: "ce_id", string: EventID.make()),
+            KafkaHeader(name: "ce_id", string: id),
             KafkaHeader(name: "ce_source", string: source),
             KafkaHeader(name: "ce_type", string: type),
             KafkaHeader(name: "ce_time", string: RFC3339.format(time)),

@@ -25,13 +25,13 @@ struct RecordPlanner: Sendable {
             // this outcome from memory instead of calling the provider again and answering
             // differently.
             let memory = remember.map { idempotencyRecord(key: $0, outcome: encoded, input: record, now: now) }
-            let published = outputRecord(type: output.eventType, payload: encoded.payload, input: record, context: context, now: now)
+            let published = outputRecord(encoded, input: record, context: context, now: now)
             return RecordPlan(
                 stages: (memory.map { [[$0]] } ?? []) + [[published]],
                 counts: [Self.count(output)], log: outcomeLine(output, record))
 
         case .replay(let first):
-            var outputs = [outputRecord(type: first.type, payload: first.payload, input: record, context: context, now: now)]
+            var outputs = [outputRecord(first, input: record, context: context, now: now)]
             // A remembered decode failure goes out with its DLQ copy again, as the first time.
             if let message = Self.decodeFailureMessage(first) { outputs.append(deadLetter(record, message: message)) }
             return RecordPlan(
@@ -44,7 +44,7 @@ struct RecordPlanner: Sendable {
             return RecordPlan(
                 stages: [
                     [idempotencyRecord(key: key, outcome: unpublished, input: record, now: now)],
-                    [outputRecord(type: unpublished.type, payload: unpublished.payload, input: record, context: context, now: now)],
+                    [outputRecord(unpublished, input: record, context: context, now: now)],
                 ],
                 counts: [.init(
                     type: unpublished.type,
@@ -59,7 +59,7 @@ struct RecordPlanner: Sendable {
                 stages: [
                     [idempotencyRecord(key: remember, outcome: encoded, input: record, now: now)],
                     [
-                        outputRecord(type: failed.eventType, payload: encoded.payload, input: record, context: context, now: now),
+                        outputRecord(encoded, input: record, context: context, now: now),
                         deadLetter(record, message: message),
                     ],
                 ],
@@ -84,13 +84,19 @@ struct RecordPlanner: Sendable {
             topic: topics.idempotency, partition: input.partition, key: Array(key.utf8), value: outcome.recordValue(at: now))
     }
 
-    /// An outcome's record: the input's key, the payload as encoded, fresh CloudEvents headers.
+    /// An outcome's record: the input's key and the payload as encoded. Its CloudEvents identity
+    /// is the outcome's first emission when that answered this very input record (a first
+    /// publication, or the same record read again), and a new one otherwise.
     private func outputRecord(
-        type: String, payload: [UInt8], input: KafkaConsumerRecord, context: InputContext, now: Date
+        _ outcome: RememberedOutcome, input: KafkaConsumerRecord, context: InputContext, now: Date
     ) -> KafkaProducerRecord {
-        KafkaProducerRecord(
-            topic: topics.output(forType: type), key: input.key, value: payload,
-            headers: headers.headers(type: type, time: now, cause: context))
+        let recordHeaders = if let emission = outcome.emission, emission.input == Emission.Input(input) {
+            headers.headers(type: outcome.type, id: emission.id, source: emission.source, time: emission.time, cause: context)
+        } else {
+            headers.headers(type: outcome.type, time: now, cause: context)
+        }
+        return KafkaProducerRecord(
+            topic: topics.output(forType: outcome.type), key: input.key, value: outcome.payload, headers: recordHeaders)
     }
 
     /// The DLQ copy of an unreadable record: its key, bytes, headers and timestamp, plus the

@@ -34,7 +34,7 @@ struct RecordProcessor: Sendable {
     func decide(
         _ record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool, isCurrent: @escaping @Sendable () -> Bool
     ) async -> (Decision, InputContext) {
-        let ownership = Ownership(origin: record.topicPartition, isCurrent: isCurrent)
+        let ownership = Ownership(origin: record.topicPartition, input: Emission.Input(record), isCurrent: isCurrent)
         // The same record read again (a redelivery after a crash or a rebalance) re-emits its
         // outcome, even a retryable failure that its id does not remember.
         let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
@@ -144,7 +144,7 @@ struct RecordProcessor: Sendable {
             stage: .decode, reason: "INVALID_EVENT", providerCode: nil, message: error.message, retryable: false,
             requestId: error.partial.requestId, verificationId: error.partial.verificationId,
             submissionId: error.partial.submissionId, failedAt: now(), metadata: error.partial.metadata))
-        let encoded = RememberedOutcome(failed)
+        let encoded = RememberedOutcome(failed, emission: emission(for: ownership))
         idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
         return .deadLetter(failed, encoded: encoded, remember: position, message: error.message)
     }
@@ -173,13 +173,18 @@ struct RecordProcessor: Sendable {
     private func decision(
         for output: OTPOutput, key: String?, position: String, ownership: Ownership, remembered: inout RememberedOutcome?
     ) -> Decision {
-        let encoded = RememberedOutcome(output)
+        let encoded = RememberedOutcome(output, emission: emission(for: ownership))
         if output.isRetryableFailure {
             idempotency.remember(position, outcome: encoded, origin: ownership.origin, isCurrent: ownership.isCurrent)
             return .outcome(output, encoded: encoded, remember: position)
         }
         remembered = encoded
         return .outcome(output, encoded: encoded, remember: key)
+    }
+
+    /// A new CloudEvents identity for an outcome decided now for the record of `ownership`.
+    private func emission(for ownership: Ownership) -> Emission {
+        Emission(id: EventID.make(), source: configuration.source, milliseconds: now().wholeMilliseconds, input: ownership.input)
     }
 
     /// Waits while the gate holds provider calls; false when the work must be abandoned instead.
@@ -208,6 +213,8 @@ struct RecordProcessor: Sendable {
 /// The input partition a decision is made for, and whether it is still owned.
 struct Ownership: Sendable {
     let origin: KafkaTopicPartition
+    /// The record decided for: the input of the outcome's first emission.
+    let input: Emission.Input
     let isCurrent: @Sendable () -> Bool
 }
 

@@ -6,8 +6,9 @@ import Foundation
 import JSON
 import OTPEvents
 
-/// The first outcome of an idempotency key, as published: its event type and its exact JSON
-/// payload. Re-emitting it publishes these bytes again (with new CloudEvents headers).
+/// The first outcome of an idempotency key, as published: its event type, its exact JSON
+/// payload and the CloudEvents identity of its first emission. Re-emitting it publishes these
+/// bytes again, with that identity for the same input record and a new one for another.
 ///
 /// It is also the value of an idempotency record in the idempotency topic, where the worker
 /// keeps its memory across restarts and rebalances:
@@ -16,29 +17,34 @@ import OTPEvents
 ///   reads idempotency partition P when it is assigned);
 /// - key: `requested/<requestId>` or `submitted/<submissionId>`, or
 ///   `record/<topic>/<partition>/<offset>` for a retryable failure (kept for that record only);
-/// - value: `{"type":"otp.sent","at":1795720000000,"payload":{...the output's JSON...}}`,
-///   `at` in milliseconds since 1970 (entries older than the retention are ignored).
+/// - value: `{"type":"otp.sent","at":1795720000000,"ce":{...},"payload":{...the output's JSON...}}`,
+///   `at` in milliseconds since 1970 (entries older than the retention are ignored); `ce` is
+///   the ``Emission``: `{"id":"…","source":"…","time":1795720000000,"input":{"topic":"…",
+///   "partition":0,"offset":42}}`. Values written before `ce` existed load without it.
 public struct RememberedOutcome: Sendable, Hashable {
     /// The output's event type: `otp.sent`, `otp.verified` or `otp.failed`.
     public var type: String
     /// The output's JSON payload, byte for byte.
     public var payload: [UInt8]
+    /// The identity of its first emission; nil for an entry written before it was kept.
+    public var emission: Emission?
 
-    public init(type: String, payload: [UInt8]) {
+    public init(type: String, payload: [UInt8], emission: Emission? = nil) {
         self.type = type
         self.payload = payload
+        self.emission = emission
     }
 
     /// The outcome of a fresh output.
     ///
     /// The payload is copied into storage of its own size: the idempotency memory keeps it for
     /// the whole retention, and the encoder's buffer may be twice as large as its contents.
-    public init(_ output: OTPOutput) {
+    public init(_ output: OTPOutput, emission: Emission? = nil) {
         let encoded = output.encoded()
         let exact = [UInt8](unsafeUninitializedCapacity: encoded.count) { buffer, count in
             count = buffer.initialize(fromContentsOf: encoded)
         }
-        self.init(type: output.eventType, payload: exact)
+        self.init(type: output.eventType, payload: exact, emission: emission)
     }
 
     /// The idempotency key of a request or a submission.
@@ -57,11 +63,26 @@ public struct RememberedOutcome: Sendable, Hashable {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         // One buffer, sized up front: written once per first outcome.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(48 + type.utf8.count + payload.count)
+        bytes.reserveCapacity(48 + type.utf8.count + payload.count + (emission == nil ? 0 : 192))
         bytes.append(contentsOf: #"{"type":""#.utf8)
         bytes.append(contentsOf: type.utf8)
         bytes.append(contentsOf: #"","at":"#.utf8)
         bytes.append(contentsOf: String(milliseconds).utf8)  // 13 digits: a small string, not allocated
+        if let emission {
+            bytes.append(contentsOf: #","ce":{"id":"#.utf8)
+            JSONWriter.appendString(emission.id, to: &bytes)
+            bytes.append(contentsOf: #","source":"#.utf8)
+            JSONWriter.appendString(emission.source, to: &bytes)
+            bytes.append(contentsOf: #","time":"#.utf8)
+            bytes.append(contentsOf: String(emission.milliseconds).utf8)
+            bytes.append(contentsOf: #","input":{"topic":"#.utf8)
+            JSONWriter.appendString(emission.input.topic, to: &bytes)
+            bytes.append(contentsOf: #","partition":"#.utf8)
+            bytes.append(contentsOf: String(emission.input.partition).utf8)
+            bytes.append(contentsOf: #","offset":"#.utf8)
+            bytes.append(contentsOf: String(emission.input.offset).utf8)
+            bytes.append(contentsOf: "}}".utf8)
+        }
         bytes.append(contentsOf: #","payload":"#.utf8)
         bytes.append(contentsOf: payload)
         bytes.append(UInt8(ascii: "}"))
@@ -98,6 +119,18 @@ public struct RememberedOutcome: Sendable, Hashable {
         guard let type = envelope["type"]?.stringValue, ["otp.sent", "otp.verified", "otp.failed"].contains(type),
             let at = envelope["at"]?.numberValue
         else { return nil }
-        return (RememberedOutcome(type: type, payload: payload), Date(timeIntervalSince1970: at / 1000))
+        return (
+            RememberedOutcome(type: type, payload: payload, emission: envelope["ce"].flatMap(emission)),
+            Date(timeIntervalSince1970: at / 1000))
+    }
+
+    private static func emission(_ value: JSONValue) -> Emission? {
+        guard let object = value.objectValue, let id = object["id"]?.stringValue, let source = object["source"]?.stringValue,
+            case .integer(let time)? = object["time"], let input = object["input"]?.objectValue,
+            let topic = input["topic"]?.stringValue, case .integer(let partition)? = input["partition"],
+            let partition = Int32(exactly: partition), case .integer(let offset)? = input["offset"]
+        else { return nil }
+        return Emission(
+            id: id, source: source, milliseconds: time, input: Emission.Input(topic: topic, partition: partition, offset: offset))
     }
 }

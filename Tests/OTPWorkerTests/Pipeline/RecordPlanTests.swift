@@ -169,6 +169,53 @@ struct RecordPlanTests {
         #expect(fixture.sends == 1)
     }
 
+    func header(_ name: String, _ record: KafkaProducerRecord) -> String? {
+        record.headers.last(named: name)?.stringValue
+    }
+
+    @Test("the same input record read again re-emits with the first emission's ce_id, ce_source and ce_time")
+    func sameRecordKeepsIdentity() async throws {
+        let fixture = try await ProcessorFixture()
+        defer { fixture.stop() }
+        let input = fixture.request("plan-identity", offset: 20)
+        let (_, first) = await decideAndPlan(input, fixture)
+        let published = first.stages[1][0]
+
+        // Another worker owns the partition now: it loads the memory from the topic and reads
+        // the same record again.
+        let other = try await ProcessorFixture()
+        defer { other.stop() }
+        let value = try #require(first.stages[0][0].value)
+        let loaded = try #require(RememberedOutcome.parse(recordValue: value))
+        other.processor.idempotency.preload([(key: RememberedOutcome.key(requestId: "plan-identity"), outcome: loaded.outcome, at: Date())])
+        let otherPlanner = RecordPlanner(topics: other.configuration.topics, headers: CloudEventHeaders(source: "urn:otp-worker:other"))
+        let (decision, context) = await other.processor.decide(input, mayStart: { true }, isCurrent: { true })
+        let again = otherPlanner.plan(decision, for: input, context: context, now: now.addingTimeInterval(30))
+        let reemitted = again.stages[0][0]
+
+        for name in ["ce_id", "ce_source", "ce_time"] {
+            #expect(header(name, reemitted) != nil)
+            #expect(header(name, reemitted) == header(name, published), "\(name)")
+        }
+        #expect(reemitted.value == published.value)
+        #expect(other.sends == 0)
+
+        // A different record with the same requestId is an event of its own.
+        let (_, repeated) = await decideAndPlan(fixture.request("plan-identity", offset: 21), fixture)
+        #expect(header("ce_id", repeated.stages[0][0]) != header("ce_id", published))
+        #expect(header("ce_source", repeated.stages[0][0]) == "urn:otp-worker:unit")
+    }
+
+    @Test("a dead letter read again keeps its identity too")
+    func deadLetterKeepsIdentity() async throws {
+        let fixture = try await ProcessorFixture()
+        defer { fixture.stop() }
+        let input = fixture.record(topic: fixture.configuration.topics.requested, key: "k", json: "{", offset: 22)
+        let (_, first) = await decideAndPlan(input, fixture)
+        let (_, again) = await decideAndPlan(input, fixture)
+        #expect(header("ce_id", again.stages[0][0]) == header("ce_id", first.stages[1][0]))
+    }
+
     @Test("abandon: nothing to write, nothing counted, and the key is free for the next owner")
     func abandon() async throws {
         let fixture = try await ProcessorFixture()

@@ -19,6 +19,21 @@ struct RememberedOutcomeTests {
         #expect(abs(parsed.at.timeIntervalSince(at)) < 0.001)
     }
 
+    @Test("the first emission's identity is kept in the record, and values written without it still load")
+    func emissionRoundTrip() throws {
+        let emission = Emission(
+            id: "0b6e9b1c-6f43-4a8e-9b7a-2d1c5e8f9a01", source: "urn:otp-worker:host \"a\":1", milliseconds: 1_795_000_000_123,
+            input: Emission.Input(topic: "otp.requested", partition: 2, offset: 41))
+        let remembered = RememberedOutcome(type: "otp.sent", payload: Array(#"{"requestId":"r1"}"#.utf8), emission: emission)
+        let parsed = try #require(RememberedOutcome.parse(recordValue: remembered.recordValue(at: Date())))
+        #expect(parsed.outcome == remembered)
+        #expect(parsed.outcome.emission == emission)
+
+        let old = try #require(RememberedOutcome.parse(recordValue: Array(#"{"type":"otp.sent","at":1,"payload":{"a":1}}"#.utf8)))
+        #expect(old.outcome.emission == nil)
+        #expect(parsedPayload(old) == #"{"a":1}"#)
+    }
+
     @Test("a record not laid out as recordValue writes it is read whole, its payload written out again")
     func otherLayouts() throws {
         let payloadFirst = try #require(RememberedOutcome.parse(recordValue: Array(#"{"payload":{"b":1,"a":"x/y"},"type":"otp.sent","at":5000}"#.utf8)))
