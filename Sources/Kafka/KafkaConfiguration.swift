@@ -102,6 +102,13 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var offsetReset: KafkaOffsetReset
     /// How long the group waits for a silent member before evicting it (`session.timeout.ms`).
     public var sessionTimeout: Duration
+    /// How often the member tells the coordinator it is alive (`heartbeat.interval.ms`); `nil`
+    /// keeps librdkafka's 3 s. At most a third of `sessionTimeout`.
+    public var heartbeatInterval: Duration?
+    /// The member's static identity (`group.instance.id`, KIP-345): a member that leaves and
+    /// comes back under it within `sessionTimeout` gets its partitions back without a
+    /// rebalance. `nil` is dynamic membership.
+    public var groupInstanceID: String?
     /// How long between polls before the member is considered stuck (`max.poll.interval.ms`).
     public var maxPollInterval: Duration
     /// How often finished offsets are committed in the background.
@@ -150,6 +157,8 @@ public struct KafkaConsumerConfiguration: Sendable {
         list.append(("auto.offset.reset", offsetReset.rawValue))
         list.append(("session.timeout.ms", String(sessionTimeout.milliseconds)))
         list.append(("max.poll.interval.ms", String(maxPollInterval.milliseconds)))
+        if let heartbeatInterval { list.append(("heartbeat.interval.ms", String(heartbeatInterval.milliseconds))) }
+        if let groupInstanceID, groupID != nil { list.append(("group.instance.id", groupInstanceID)) }
         // The caller marks records done and we commit the contiguous watermark ourselves.
         list.append(("enable.auto.commit", "false"))
         list.append(("enable.auto.offset.store", "false"))
@@ -179,7 +188,7 @@ extension KafkaClientSettings {
 
 extension Duration {
     /// Whole milliseconds, rounded down, never negative.
-    var milliseconds: Int64 {
+    package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }

@@ -141,3 +141,16 @@ extension KafkaConsumer {
         return try result.get()
     }
 }
+
+extension KafkaConsumer {
+    /// The value librdkafka holds for configuration property `name` (what the client really
+    /// runs with, after defaults and overrides), or nil for an unknown or unset property.
+    public func configurationValue(_ name: String) -> String? {
+        guard let configuration = rd_kafka_conf(handle.pointer) else { return nil }
+        var size = 0
+        guard rd_kafka_conf_get(configuration, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
+        var value = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(configuration, name, &value, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return value.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}

@@ -36,6 +36,8 @@ public final class OTPWorkerService: Service, Sendable {
     let readiness: ReadinessState?
     let logger: Logger
     let revocationBudget: Duration
+    /// The brokers and pass-through properties, for the admin client that checks the topics.
+    let adminClient: KafkaClientSettings
     private let shutdown = Locked<Task<Void, Never>?>(nil)
 
     /// Creates the worker's Kafka clients; nothing is read until `run`.
@@ -58,6 +60,7 @@ public final class OTPWorkerService: Service, Sendable {
         let pauses = PauseControl(consumer: consumerHolder, metrics: metrics)
         let idempotency = IdempotencyRegistry<RememberedOutcome>(
             retention: configuration.effectiveRetention, maximumEntries: configuration.idempotencyCapacity)
+        readiness?.set("topics", ready: false, reason: "checking the idempotency topic \(configuration.topics.idempotency)")
         readiness?.set("group", ready: false, reason: "joining the consumer group")
         readiness?.set("provider", ready: false, reason: "waiting for a first provider token")
         let gate = ProviderGate(
@@ -91,6 +94,7 @@ public final class OTPWorkerService: Service, Sendable {
         self.readiness = readiness
         self.logger = logger
         self.revocationBudget = consumerConfiguration.revocationTimeout
+        self.adminClient = consumerConfiguration.client
         self.planner = RecordPlanner(topics: configuration.topics, headers: CloudEventHeaders(source: configuration.source))
         self.processor = RecordProcessor(
             configuration: configuration, decoder: EventDecoder(maxEventBytes: configuration.maxEventBytes),
@@ -100,13 +104,36 @@ public final class OTPWorkerService: Service, Sendable {
     }
 
     /// Works until graceful shutdown or `stop()`; returns once stopped cleanly.
-    /// - Throws: `KafkaError` when the consumer hits a fatal error or subscribing fails.
+    ///
+    /// Before joining the group it checks the idempotency topic, creating it when missing
+    /// (``InternalTopics``).
+    /// - Throws: ``InternalTopicProblem`` when the idempotency topic is missing and cannot be
+    ///   created, or is wrong (nothing was consumed); `KafkaError` when the brokers cannot be
+    ///   reached for that check, the consumer hits a fatal error or subscribing fails.
     public func run() async throws {
+        let provisioned: Bool
+        do {
+            provisioned = try await provisionInternalTopics()
+        } catch {
+            await consumer.close(timeout: .seconds(5))
+            await producer.close(timeout: .seconds(5))
+            throw error
+        }
+        guard provisioned else {
+            // Stopped while the brokers did not answer: nothing was consumed.
+            await consumer.close(timeout: .seconds(5))
+            await producer.close(timeout: .seconds(5))
+            return
+        }
         try consumer.subscribe(topics: configuration.topics.inputs)
         gate.start()
+        // The group settings as librdkafka holds them, so that an operator sees what a failover takes.
         logger.info("worker started", metadata: [
             "topics": "\(configuration.topics.inputs.joined(separator: ","))",
             "max-in-flight": "\(configuration.maxInFlight)", "source": "\(configuration.source)",
+            "session.timeout.ms": "\(consumer.configurationValue("session.timeout.ms") ?? "?")",
+            "heartbeat.interval.ms": "\(consumer.configurationValue("heartbeat.interval.ms") ?? "?")",
+            "group.instance.id": "\(consumer.configurationValue("group.instance.id") ?? "none (dynamic membership)")",
         ])
         var failure: (any Error)?
         await withGracefulShutdownHandler {
@@ -118,6 +145,37 @@ public final class OTPWorkerService: Service, Sendable {
         stop()
         await shutdown.withLock { $0 }?.value
         if let failure { throw failure }
+    }
+
+    /// Checks (and creates) the idempotency topic; false when a graceful shutdown came first.
+    /// Brokers that do not answer are waited for, as the consumer would: a worker started with
+    /// its cluster comes up when the cluster does.
+    private func provisionInternalTopics() async throws -> Bool {
+        var client = adminClient
+        client.clientID += "-admin"
+        let admin = try KafkaAdmin(client: client, logger: logger)
+        let requirement = configuration.idempotencyTopic(bootstrapServers: client.bootstrapServers)
+        var delay = Duration.seconds(1)
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await InternalTopics.ensure(requirement, admin: admin, strictness: .required, readiness: readiness, logger: logger)
+                await admin.close()
+                return true
+            } catch let problem as InternalTopicProblem {
+                await admin.close()
+                throw problem
+            } catch {
+                logger.warning("cannot reach the brokers to check the idempotency topic; trying again", metadata: [
+                    "topic": "\(requirement.topic)", KafkaLogKey.error: "\(error)", "retry-in": "\(delay)",
+                ])
+                readiness?.set("topics", ready: false, reason: "cannot reach the brokers to check the idempotency topic \(requirement.topic)")
+                let wait = delay
+                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { break }
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+        await admin.close()
+        return false
     }
 
     /// Starts a graceful stop (idempotent); `run` returns once it is complete.

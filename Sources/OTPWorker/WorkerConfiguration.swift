@@ -51,6 +51,9 @@ public struct WorkerConfiguration: Sendable {
     public var idempotencyRetention: Duration = .seconds(900)
     /// Bound on remembered idempotency keys; the oldest finished ones go first.
     public var idempotencyCapacity = 200_000
+    /// Copies of each partition of the idempotency topic when the worker creates it; `nil`
+    /// leaves it to the broker's default. `--internal-replication-factor`.
+    public var internalReplicationFactor: Int?
     /// Backoff between probes while provider calls are held.
     public var probeBackoff: ClosedRange<Duration> = .milliseconds(250)...(.seconds(15))
 
@@ -61,6 +64,13 @@ public struct WorkerConfiguration: Sendable {
 
     /// The `ce_source` of every output: distinct per process.
     public var source: String { "urn:otp-worker:\(instanceID)" }
+
+    /// What the worker needs of its idempotency topic, on the brokers at `bootstrapServers`.
+    public func idempotencyTopic(bootstrapServers: String) -> IdempotencyTopicRequirement {
+        IdempotencyTopicRequirement(
+            topic: topics.idempotency, inputs: topics.inputs, retention: effectiveRetention,
+            replicationFactor: internalReplicationFactor, bootstrapServers: bootstrapServers)
+    }
 
     /// Retention actually used: never below the maximum request age.
     var effectiveRetention: Duration { max(idempotencyRetention, maxRequestAge) }

@@ -69,8 +69,14 @@ struct RunCommand: AsyncParsableCommand {
     var idempotencyRetention: String?
     @Option(name: .customLong("idempotency-capacity"), help: "Most outcomes remembered in memory (under 1 KB each); the oldest go first. Env OTP_IDEMPOTENCY_CAPACITY; default 200000.")
     var idempotencyCapacity: Int?
-    @Option(name: .customLong("instance-id"), help: "Names this process in ce_source. Env OTP_INSTANCE_ID; default HOST:PID.")
+    @Option(name: .customLong("instance-id"), help: "Names this process in ce_source; when set, also its static group membership (group.instance.id, KIP-345: a restart within the session timeout moves no partition). Env OTP_INSTANCE_ID; default HOST:PID, no static membership.")
     var instanceID: String?
+    @Option(name: .customLong("session-timeout"), help: "How long the group waits for a silent worker before moving its partitions (session.timeout.ms). Env OTP_SESSION_TIMEOUT; default 10s.")
+    var sessionTimeout: String?
+    @Option(name: .customLong("heartbeat-interval"), help: "How often a worker tells the group it is alive (heartbeat.interval.ms), under a third of the session timeout. Env OTP_HEARTBEAT_INTERVAL; default 3s.")
+    var heartbeatInterval: String?
+    @Option(name: .customLong("internal-replication-factor"), help: "Replication of the idempotency topic when the worker creates it. Env OTP_INTERNAL_REPLICATION_FACTOR; default the broker's default.replication.factor.")
+    var internalReplicationFactor: Int?
     @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")
     var kafkaOptions: [String] = []
     @Option(name: .customLong("metrics-host"), help: "Address for /metrics, /healthz, /readyz. Env OTP_METRICS_HOST; default 0.0.0.0.")
@@ -113,10 +119,18 @@ struct RunCommand: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
             try await group.run()
+        } catch let problem as InternalTopicProblem {
+            await provider.shutdown()
+            // The last line, so that an operator reading the end of the log finds the fix.
+            logger.critical("\(problem)", metadata: ["topic": "\(problem.topic)"])
+            throw ExitCode(Self.configurationExitCode)
         } catch {
             await provider.shutdown()
             throw error
         }
         await provider.shutdown()
     }
+
+    /// `EX_CONFIG` (sysexits.h): the internal topic is missing and cannot be created, or is wrong.
+    static let configurationExitCode: Int32 = 78
 }

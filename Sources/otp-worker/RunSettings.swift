@@ -20,6 +20,10 @@ struct RunSettings {
     var metricsPort: Int
     var logFormat: LogFormat
     var logLevel: Logger.Level
+    /// `--instance-id` when given: the worker's static group membership.
+    var staticInstanceID: String?
+    var sessionTimeout: Duration
+    var heartbeatInterval: Duration
 
     /// - Throws: `ValidationError` naming the flag or variable at fault.
     init(_ command: RunCommand, environment: [String: String]) throws {
@@ -55,7 +59,8 @@ struct RunSettings {
             throw ValidationError("the customer id is required: --customer-id or MESSAGE_CENTRAL_CUSTOMER_ID")
         }
         let password = try Self.password(command.passwordFile, environment: environment)
-        let instance = value(command.instanceID, "OTP_INSTANCE_ID")
+        staticInstanceID = value(command.instanceID, "OTP_INSTANCE_ID")
+        let instance = staticInstanceID
             ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
         var worker = WorkerConfiguration(instanceID: instance)
@@ -75,7 +80,20 @@ struct RunSettings {
         worker.topics.failed = value(command.topicFailed, "OTP_TOPIC_FAILED") ?? worker.topics.failed
         worker.topics.deadLetter = value(command.topicDLQ, "OTP_TOPIC_DLQ") ?? worker.topics.deadLetter
         worker.topics.idempotency = value(command.topicIdempotency, "OTP_TOPIC_IDEMPOTENCY") ?? worker.topics.idempotency
+        if let factor = command.internalReplicationFactor
+            ?? environment["OTP_INTERNAL_REPLICATION_FACTOR"].flatMap({ $0.isEmpty ? nil : Int($0) ?? -1 }) {
+            guard (1...32).contains(factor) else {
+                throw ValidationError("--internal-replication-factor / OTP_INTERNAL_REPLICATION_FACTOR must be between 1 and 32")
+            }
+            worker.internalReplicationFactor = factor
+        }
         self.worker = worker
+        sessionTimeout = try duration(command.sessionTimeout, "OTP_SESSION_TIMEOUT", "--session-timeout", default: .seconds(10))
+        heartbeatInterval = try duration(
+            command.heartbeatInterval, "OTP_HEARTBEAT_INTERVAL", "--heartbeat-interval", default: .seconds(3))
+        guard heartbeatInterval * 3 <= sessionTimeout else {
+            throw ValidationError("--heartbeat-interval must be at most a third of --session-timeout, so that a lost heartbeat or two does not evict a live worker")
+        }
 
         provider = MessageCentralConfiguration(
             baseURL: value(command.providerURL, "MESSAGE_CENTRAL_BASE_URL") ?? MessageCentralConfiguration.productionBaseURL,
@@ -124,6 +142,9 @@ struct RunSettings {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: groupID, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
         configuration.client.statisticsInterval = .seconds(15)
+        configuration.sessionTimeout = sessionTimeout
+        configuration.heartbeatInterval = heartbeatInterval
+        configuration.groupInstanceID = staticInstanceID
         let prefetch = Self.prefetch(maxInFlight: worker.maxInFlight)
         configuration.prefetchRecords = prefetch.records
         configuration.prefetchKilobytes = prefetch.kilobytes

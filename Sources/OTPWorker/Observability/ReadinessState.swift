@@ -48,6 +48,11 @@ public final class ReadinessState: ReadinessSource, Sendable {
         }
     }
 
+    /// Whether `condition` is known and ready.
+    public func isReady(condition name: String) -> Bool {
+        conditions.withLock { conditions in conditions.contains { $0.name == name && $0.reason == nil } }
+    }
+
     /// Forgets a condition, e.g. one that no longer applies.
     public func remove(_ name: String) {
         conditions.withLock { $0.removeAll { $0.name == name } }

@@ -92,6 +92,16 @@ public enum Replay {
         retention: Duration, logger: Logger
     ) async throws -> [String: RememberedOutcome] {
         guard topics.inputs.contains(range.topic) else { return [:] }
+        let requirement = IdempotencyTopicRequirement(
+            topic: topics.idempotency, inputs: topics.inputs, retention: retention, replicationFactor: nil,
+            bootstrapServers: consumerConfiguration.client.bootstrapServers)
+        let admin = try KafkaAdmin(client: consumerConfiguration.client, logger: logger)
+        do {
+            try await InternalTopics.ensure(requirement, admin: admin, strictness: .advisory, logger: logger)
+        } catch {
+            logger.warning("cannot check the idempotency topic", metadata: [KafkaLogKey.error: "\(error)"])
+        }
+        await admin.close()
         let loader = IdempotencyLoader(consumerConfiguration: consumerConfiguration, topic: topics.idempotency, retention: retention, logger: logger)
         let partitions: Set<Int32>
         if let chosen = range.partitions {

@@ -1,0 +1,90 @@
+import Foundation
+import Kafka
+import KafkaEmbedded
+import Logging
+import TestSupport
+import Testing
+
+@testable import OTPWorker
+
+/// The idempotency topic at start, against the embedded cluster: librdkafka 2.0.2's mock
+/// brokers implement neither CreateTopics nor DescribeConfigs, so a missing topic shows the
+/// clear exit, not the creation (`IdempotencyTopicRequirementTests` checks the request).
+@Suite("The idempotency topic at start", .timeLimit(.minutes(2)))
+struct InternalTopicTests {
+    static let inputs = ["otp.requested": 3, "otp.submitted": 3, "otp.sent": 3, "otp.verified": 3, "otp.failed": 3, "otp.dlq": 3]
+
+    /// Starts `otp-worker run` against `cluster` and returns its exit status, how long it took
+    /// and its last log line.
+    func exitOfWorker(_ name: String, _ cluster: EmbeddedKafkaCluster) async throws -> (status: Int32?, took: Duration, last: String) {
+        let started = ContinuousClock.now
+        let child = try ChildWorker(
+            name: name,
+            arguments: [
+                "--brokers", cluster.bootstrapServers, "--group-id", "g-\(name)", "--provider-url", "http://127.0.0.1:9",
+                "--customer-id", "C-TEST", "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--log-format", "json",
+            ],
+            environment: ["MESSAGE_CENTRAL_PASSWORD": "not-used", "PATH": "/usr/bin:/bin"])
+        let status = await child.waitForExit(timeout: .seconds(45))
+        if status == nil { child.kill() }
+        let lines = child.logText.split(separator: "\n")
+        return (status, .now - started, lines.last.map(String.init) ?? "")
+    }
+
+    @Test("a missing idempotency topic the brokers will not create: exit 78 within 30 s, naming the topic and the command")
+    func missingTopic() async throws {
+        try await withEmbeddedCluster(brokers: 3, topics: Self.inputs) { cluster in
+            let (status, took, last) = try await exitOfWorker("no-idempotency", cluster)
+            #expect(status == 78)
+            #expect(took < .seconds(30))
+            #expect(last.contains("otp.idempotency does not exist and the worker cannot create it"), "\(last)")
+            #expect(last.contains("kafka-topics.sh --bootstrap-server \(cluster.bootstrapServers) --create --topic otp.idempotency --partitions 3"), "\(last)")
+            #expect(last.contains("cleanup.policy=compact,delete"), "\(last)")
+        }
+    }
+
+    @Test("an idempotency topic with fewer partitions than the inputs: exit 78 within 30 s with the fix")
+    func tooFewPartitions() async throws {
+        var topics = Self.inputs
+        topics["otp.idempotency"] = 2
+        try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in
+            let (status, took, last) = try await exitOfWorker("narrow-idempotency", cluster)
+            #expect(status == 78)
+            #expect(took < .seconds(30))
+            #expect(last.contains("otp.idempotency has 2 partitions, fewer than otp.requested's 3"), "\(last)")
+            #expect(last.contains("--alter --topic otp.idempotency --partitions 3"), "\(last)")
+        }
+    }
+
+    @Test("a good topic is accepted; a broker that cannot report its configuration gets a warning; readiness follows")
+    func goodTopic() async throws {
+        var topics = Self.inputs
+        topics["otp.idempotency"] = 3
+        try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in
+            let admin = try KafkaAdmin(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: Logger(label: "test.admin"))
+            let readiness = ReadinessState()
+            var configuration = WorkerConfiguration(instanceID: "unit")
+            configuration.internalReplicationFactor = 1
+            try await InternalTopics.ensure(
+                configuration.idempotencyTopic(bootstrapServers: cluster.bootstrapServers), admin: admin,
+                strictness: .required, readiness: readiness, logger: Logger(label: "test.topics"))
+            #expect(readiness.isReady(condition: "topics"))
+            #expect(try await admin.partitionCounts()["otp.idempotency"] == 3)
+            await admin.close()
+        }
+    }
+
+    @Test("replay's check only warns and creates nothing")
+    func advisory() async throws {
+        try await withEmbeddedCluster(brokers: 3, topics: Self.inputs) { cluster in
+            let admin = try KafkaAdmin(client: KafkaClientSettings(bootstrapServers: cluster.bootstrapServers), logger: Logger(label: "test.admin"))
+            let readiness = ReadinessState()
+            try await InternalTopics.ensure(
+                WorkerConfiguration(instanceID: "unit").idempotencyTopic(bootstrapServers: cluster.bootstrapServers), admin: admin,
+                strictness: .advisory, readiness: readiness, logger: Logger(label: "test.topics"))
+            #expect(!readiness.isReady(condition: "topics"))
+            #expect(try await admin.partitionCounts()["otp.idempotency"] == nil)
+            await admin.close()
+        }
+    }
+}
