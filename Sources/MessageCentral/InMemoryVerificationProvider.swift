@@ -7,7 +7,10 @@ import NIOConcurrencyHelpers
 /// Behaviour, as the provider's document describes it:
 /// - `send` generates a numeric code of `otpLength` digits (default 4) and a
 ///   verification id; with `rejectsPendingDuplicates` a second send to a number
-///   with an unexpired, unverified code fails with 506 `REQUEST_ALREADY_EXISTS`;
+///   with an unexpired, unverified code meets 506 `REQUEST_ALREADY_EXISTS`: when
+///   `pendingNamesVerification` is set, the answer names that verification and the
+///   send returns it marked `resumed` (with the seconds it has left), as
+///   ``MessageCentralClient`` does; otherwise the send fails with 506;
 /// - `validate` answers 505 for an unknown id, 703 once verified, 705 after
 ///   `otpTimeout`, 700 after `maximumAttempts` wrong codes, 702 for a wrong code;
 /// - a deadline already past fails with `PROVIDER_UNAVAILABLE` (code `nil`);
@@ -55,6 +58,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
     private let otpTimeout: Duration
     private let maximumAttempts: Int
     private let rejectsPendingDuplicates: Bool
+    private let pendingNamesVerification: Bool
     private let makeCode: @Sendable (Int) -> String
 
     /// Creates an empty twin.
@@ -62,12 +66,16 @@ public final class InMemoryVerificationProvider: VerificationProvider {
     /// - Parameters:
     ///   - otpTimeout: How long a code stays valid (reported as `timeoutSeconds`).
     ///   - maximumAttempts: Wrong codes allowed before 700 `VERIFICATION_FAILED`.
-    ///   - rejectsPendingDuplicates: Whether a send to a number with a pending code fails with 506.
+    ///   - rejectsPendingDuplicates: Whether a send to a number with a pending code meets 506.
+    ///   - pendingNamesVerification: Whether that 506 names the pending verification, so the
+    ///     send returns it as ``SendResult/resumed``; when false it fails with 506, as a
+    ///     provider that does not name it would.
     ///   - makeCode: Makes a code of the given length; random digits by default.
     public init(
         otpTimeout: Duration = .seconds(60),
         maximumAttempts: Int = 3,
         rejectsPendingDuplicates: Bool = false,
+        pendingNamesVerification: Bool = true,
         makeCode: @escaping @Sendable (Int) -> String = { length in
             String((0..<length).map { _ in Character(String(Int.random(in: 0...9))) })
         }
@@ -75,6 +83,7 @@ public final class InMemoryVerificationProvider: VerificationProvider {
         self.otpTimeout = otpTimeout
         self.maximumAttempts = maximumAttempts
         self.rejectsPendingDuplicates = rejectsPendingDuplicates
+        self.pendingNamesVerification = pendingNamesVerification
         self.makeCode = makeCode
     }
 
@@ -142,9 +151,21 @@ public final class InMemoryVerificationProvider: VerificationProvider {
             }
             let phone = request.countryCode + request.mobileNumber
             if self.rejectsPendingDuplicates,
-                state.verifications.values.contains(where: { $0.phone == phone && !$0.verified && now < $0.expiresAt })
+                let pending = state.verifications.first(where: { _, verification in
+                    verification.phone == phone && !verification.verified && now < verification.expiresAt
+                })
             {
-                return .failure(Self.error(.requestAlreadyExists, 506))
+                guard self.pendingNamesVerification else { return .failure(Self.error(.requestAlreadyExists, 506)) }
+                return .success(
+                    SendResult(
+                        verificationId: pending.key,
+                        timeoutSeconds: Self.wholeSecondsRoundedUp(pending.value.expiresAt - now),
+                        transactionId: "txn-\(pending.key)",
+                        countryCode: request.countryCode,
+                        mobileNumber: request.mobileNumber,
+                        resumed: true
+                    )
+                )
             }
             state.nextID += 1
             let id = String(state.nextID)
@@ -222,6 +243,12 @@ public final class InMemoryVerificationProvider: VerificationProvider {
             return error
         }
         return state.persistent[operation]
+    }
+
+    /// Whole seconds left, rounded up so that a code with a moment left is not reported as `0`.
+    private static func wholeSecondsRoundedUp(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(attoseconds > 0 ? seconds + 1 : seconds)
     }
 
     private static func error(_ reason: ProviderFailureReason, _ code: Int) -> ProviderError {

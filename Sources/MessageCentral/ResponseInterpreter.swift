@@ -49,6 +49,10 @@ enum ResponseInterpreter {
     ///
     /// Success needs code 200 and a verification id; a 200 without an id is
     /// `UNEXPECTED_RESPONSE` and is not retried (the code may have gone out).
+    /// A 506 that names the pending verification is a success too, marked
+    /// ``SendResult/resumed``: the user already holds that verification's code, so
+    /// failing would tell the backend a delivered code failed (a send repeated after
+    /// a crash meets exactly this). A 506 without an id stays `REQUEST_ALREADY_EXISTS`.
     static func interpretSend(
         httpStatus: Int,
         bytes: some Collection<UInt8>,
@@ -74,6 +78,20 @@ enum ResponseInterpreter {
             )
         case .unauthorized:
             return .tokenRefused(providerCode: classification.code)
+        case .failure(.requestAlreadyExists, _):
+            guard let verificationId = classification.body.verificationId else {
+                return .failure(self.error(.requestAlreadyExists, classification), transient: false)
+            }
+            return .success(
+                SendResult(
+                    verificationId: verificationId,
+                    timeoutSeconds: classification.body.timeoutSeconds,
+                    transactionId: classification.body.transactionId,
+                    countryCode: request.countryCode,
+                    mobileNumber: request.mobileNumber,
+                    resumed: true
+                )
+            )
         case .failure(let reason, let transient):
             return .failure(self.error(reason, classification), transient: transient)
         }

@@ -13,9 +13,12 @@ public protocol VerificationProvider: Sendable {
     /// - Parameters:
     ///   - request: Where and how to send.
     ///   - deadline: When to give up; `nil` for the configured default.
-    /// - Returns: The verification id and the code's validity.
+    /// - Returns: The verification id and the code's validity; during the provider's
+    ///   cool-down, when its 506 names the verification still pending for the number,
+    ///   that verification, marked ``SendResult/resumed``.
     /// - Throws: ``ProviderError``; `PROVIDER_UNAVAILABLE` when no usable answer
-    ///   came in time, `REQUEST_ALREADY_EXISTS` during the provider's cool-down.
+    ///   came in time, `REQUEST_ALREADY_EXISTS` during the cool-down when the 506
+    ///   names no verification.
     func send(_ request: SendRequest, deadline: ContinuousClock.Instant?) async throws(ProviderError) -> SendResult
 
     /// Checks a submitted code. Succeeds only on `VERIFICATION_COMPLETED`;

@@ -41,6 +41,21 @@ enum ProviderResponses {
         ]))
     }
 
+    /// 506 for a number with a pending code, naming that verification: the send answer's
+    /// `data` with the code as a string, an `errorMessage`, and `timeout` the whole seconds
+    /// the pending code has left (rounded up, so a code with a moment left is not `"0"`).
+    static func alreadyPending(_ verification: VerificationStore.Verification, remaining: Duration) -> Response {
+        envelope(.requestAlreadyExists, data: .object([
+            ("verificationId", .string(String(verification.id))),
+            ("mobileNumber", .string(verification.mobileNumber)),
+            ("responseCode", .string(String(ProviderCode.requestAlreadyExists.rawValue))),
+            ("errorMessage", .string(ProviderCode.requestAlreadyExists.displayText)),
+            ("timeout", .string(String(remaining.wholeSecondsRoundedUp))),
+            ("smCLI", .null),
+            ("transactionId", .string(verification.transactionID)),
+        ]))
+    }
+
     /// A validate answer; the id is spelled `verficationId`, as the live service spells it.
     ///
     /// Failures carry the same `data` with the code as a string and an

@@ -45,6 +45,7 @@ enum ControlPath: String, Sendable, CaseIterable {
     case expireTokens = "/sandbox/tokens/expire"
     case password = "/sandbox/password"
     case advanceClock = "/sandbox/clock/advance"
+    case pendingNamesVerification = "/sandbox/pending-names-verification"
     case reset = "/sandbox/reset"
 
     /// Methods each path answers; others get 405.
@@ -52,6 +53,7 @@ enum ControlPath: String, Sendable, CaseIterable {
         switch self {
         case .otp, .stats: [.get]
         case .latency: [.post, .delete]
+        case .pendingNamesVerification: [.get, .post]
         case .faults, .expireTokens, .password, .advanceClock, .reset: [.post]
         }
     }

@@ -2,7 +2,8 @@
 /// limits that make every provider code reachable on purpose.
 ///
 /// Values are read once when the server is created; the credentials can be
-/// changed later only through ``SandboxHandle/setPassword(_:)``.
+/// changed later only through ``SandboxHandle/setPassword(_:)``, and
+/// ``pendingNamesVerification`` through ``SandboxHandle/setPendingNamesVerification(_:)``.
 public struct SandboxConfiguration: Sendable {
     /// Address to bind. Anything but a loopback address is refused unless
     /// ``allowNonLoopback`` is set, because the sandbox accepts a known password.
@@ -25,6 +26,11 @@ public struct SandboxConfiguration: Sendable {
     public var sendWindow: Duration
     /// Permits binding a non-loopback ``host``. Off by default on purpose.
     public var allowNonLoopback: Bool
+    /// Whether a send refused with 506 because a code is pending for the number names that
+    /// verification in `data` (its `verificationId`, and the seconds left as `timeout`), so a
+    /// client can carry on with it. When false the 506 carries `data: null`, so both kinds of
+    /// provider answer can be tested.
+    public var pendingNamesVerification: Bool
 
     /// Creates a configuration; every default matches `otp-worker sandbox`.
     public init(
@@ -37,7 +43,8 @@ public struct SandboxConfiguration: Sendable {
         maxWrongAttempts: Int = 3,
         sendLimit: Int = 5,
         sendWindow: Duration = .seconds(600),
-        allowNonLoopback: Bool = false
+        allowNonLoopback: Bool = false,
+        pendingNamesVerification: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -49,6 +56,7 @@ public struct SandboxConfiguration: Sendable {
         self.sendLimit = sendLimit
         self.sendWindow = sendWindow
         self.allowNonLoopback = allowNonLoopback
+        self.pendingNamesVerification = pendingNamesVerification
     }
 }
 

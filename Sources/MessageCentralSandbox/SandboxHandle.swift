@@ -54,6 +54,20 @@ public struct SandboxHandle: Sendable {
         state.setPassword(password)
     }
 
+    /// Whether a 506 for a number with a pending code names that verification (its id and
+    /// the seconds it has left), until changed again or reset to the configured value.
+    ///
+    /// - Parameter names: `true` for `data.verificationId` and `data.timeout` in the 506,
+    ///   `false` for `data: null`.
+    public func setPendingNamesVerification(_ names: Bool) {
+        state.setPendingNamesVerification(names)
+    }
+
+    /// Whether a 506 names the pending verification right now.
+    public var pendingNamesVerification: Bool {
+        state.pendingNamesVerification
+    }
+
     /// Moves the sandbox's clock forward, so tokens and codes expire without waiting.
     ///
     /// Tokens issued afterwards carry `iat` and `exp` on the moved clock, so
@@ -80,7 +94,8 @@ public struct SandboxHandle: Sendable {
     }
 
     /// Forgets verifications, send history, faults, latency, counters, the
-    /// password change and the clock advance. Issued tokens stay valid.
+    /// password change, the clock advance and a change of
+    /// ``setPendingNamesVerification(_:)``. Issued tokens stay valid.
     public func reset() {
         state.reset()
     }

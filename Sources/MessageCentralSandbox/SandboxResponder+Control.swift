@@ -56,6 +56,14 @@ extension SandboxResponder {
             }
             state.advanceClock(by: step)
             return Self.ok
+        case .pendingNamesVerification:
+            if request.method == .post {
+                guard let enabled = query.nonEmpty("enabled").flatMap({ Bool($0) }) else {
+                    return Self.controlError(400, "enabled must be true or false")
+                }
+                state.setPendingNamesVerification(enabled)
+            }
+            return ProviderResponses.json(status: 200, .object([("enabled", .bool(state.pendingNamesVerification))]))
         case .reset:
             state.reset()
             return Self.ok

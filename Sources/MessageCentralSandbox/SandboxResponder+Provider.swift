@@ -70,7 +70,8 @@ extension SandboxResponder {
         let request = VerificationStore.SendRequest(
             customerID: customerID, countryCode: countryCode, mobileNumber: mobileNumber, otpLength: otpLength
         )
-        switch state.send(request) {
+        let answer = state.send(request)
+        switch answer.outcome {
         case .sent(let verification):
             logger.info("code sent", metadata: [SandboxLogKey.verificationID: "\(verification.id)"])
             return ProviderResponses.sent(verification, timeout: state.configuration.otpTimeout)
@@ -81,7 +82,8 @@ extension SandboxResponder {
             logger.notice("send refused", metadata: [
                 SandboxLogKey.code: "506", SandboxLogKey.verificationID: "\(pending.id)",
             ])
-            return ProviderResponses.envelope(.requestAlreadyExists)
+            guard answer.pendingNamesVerification else { return ProviderResponses.envelope(.requestAlreadyExists) }
+            return ProviderResponses.alreadyPending(pending, remaining: pending.remaining(at: answer.now))
         }
     }
 

@@ -18,6 +18,8 @@ final class SandboxState: Sendable {
         var password: String
         /// Added to the wall clock: lets tests jump past an expiry without waiting.
         var clockOffset: Duration = .zero
+        /// Whether a 506 names the pending verification; starts as configured.
+        var pendingNamesVerification: Bool
     }
 
     /// What the token endpoint makes of a pair of credentials.
@@ -34,7 +36,8 @@ final class SandboxState: Sendable {
         self.configuration = configuration
         self.inner = NIOLockedValueBox(Inner(
             verifications: VerificationStore(rules: configuration.rules),
-            password: configuration.password
+            password: configuration.password,
+            pendingNamesVerification: configuration.pendingNamesVerification
         ))
     }
 
@@ -78,10 +81,25 @@ final class SandboxState: Sendable {
         return inner.withLockedValue { $0.tokens.verdict(for: token, now: now) }
     }
 
+    /// What a send came to, with what its answer needs besides the outcome.
+    struct SendAnswer: Sendable {
+        var outcome: VerificationStore.SendOutcome
+        /// The sandbox's now when the rules ran: a pending code's remaining time counts from it.
+        var now: Date
+        /// Whether a 506 names the pending verification, as set when the rules ran.
+        var pendingNamesVerification: Bool
+    }
+
     /// Applies the send rules.
-    func send(_ request: VerificationStore.SendRequest) -> VerificationStore.SendOutcome {
+    func send(_ request: VerificationStore.SendRequest) -> SendAnswer {
         let now = now()
-        return inner.withLockedValue { $0.verifications.send(request, now: now) }
+        return inner.withLockedValue { inner in
+            SendAnswer(
+                outcome: inner.verifications.send(request, now: now),
+                now: now,
+                pendingNamesVerification: inner.pendingNamesVerification
+            )
+        }
     }
 
     /// Applies the validation rules.
@@ -116,6 +134,14 @@ final class SandboxState: Sendable {
         inner.withLockedValue { $0.password = password }
     }
 
+    func setPendingNamesVerification(_ names: Bool) {
+        inner.withLockedValue { $0.pendingNamesVerification = names }
+    }
+
+    var pendingNamesVerification: Bool {
+        inner.withLockedValue { $0.pendingNamesVerification }
+    }
+
     func advanceClock(by duration: Duration) {
         inner.withLockedValue { $0.clockOffset += duration }
     }
@@ -133,6 +159,7 @@ final class SandboxState: Sendable {
             inner.stats = SandboxStats()
             inner.password = configuration.password
             inner.clockOffset = .zero
+            inner.pendingNamesVerification = configuration.pendingNamesVerification
         }
     }
 

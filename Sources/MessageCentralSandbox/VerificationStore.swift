@@ -191,6 +191,13 @@ struct VerificationStore: Sendable {
     }
 }
 
+extension VerificationStore.Verification {
+    /// How long the code stays valid after `now`; zero once it has expired.
+    func remaining(at now: Date) -> Duration {
+        .seconds(max(0, expiresAt.timeIntervalSince(now)))
+    }
+}
+
 extension VerificationStore.State {
     var isPending: Bool {
         if case .pending = self { return true }

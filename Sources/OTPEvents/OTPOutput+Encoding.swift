@@ -9,6 +9,8 @@ extension OTPSent {
         writer.field("timeoutSeconds", timeoutSeconds)
         writer.field("transactionId", transactionId)
         writer.field("sentAt", RFC3339.format(sentAt))
+        // Only when true, so that an ordinary send keeps the payload it always had.
+        if resumed { writer.field("resumed", true) }
         writer.fieldIfPresent("metadata", metadata)
     }
 }

@@ -4,7 +4,8 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// An `otp.sent` payload: the provider accepted the request and a code is on its way.
+/// An `otp.sent` payload: the provider accepted the request and a code is on its way, or
+/// (``resumed``) a code sent earlier for this number is still pending and the user holds it.
 public struct OTPSent: Sendable, Hashable {
     /// The request's idempotency key.
     public var requestId: String
@@ -16,7 +17,8 @@ public struct OTPSent: Sendable, Hashable {
     public var mobileNumber: String
     /// The delivery channel used.
     public var flowType: OTPFlowType
-    /// How long the code stays valid, parsed from the provider's `timeout` string.
+    /// How long the code stays valid, parsed from the provider's `timeout` string; for a
+    /// resumed verification, what it has left. 0 when the provider gave none.
     public var timeoutSeconds: Int
     /// The provider's transaction id; encoded as `null` when it gave none.
     public var transactionId: String?
@@ -24,8 +26,15 @@ public struct OTPSent: Sendable, Hashable {
     public var sentAt: Date
     /// The request's metadata, echoed; omitted from the JSON when absent.
     public var metadata: [String: String]?
+    /// Whether the provider refused a new code (506) because one is still pending for this
+    /// number, and named that verification, which this event carries instead of a failure:
+    /// the user already holds its code. Written as `"resumed":true`, and only when true.
+    public var resumed: Bool
 
     /// Creates the payload.
+    ///
+    /// - Parameter resumed: Whether ``verificationId`` names a verification that was already
+    ///   pending rather than one this request started.
     public init(
         requestId: String,
         verificationId: String,
@@ -35,7 +44,8 @@ public struct OTPSent: Sendable, Hashable {
         timeoutSeconds: Int,
         transactionId: String?,
         sentAt: Date,
-        metadata: [String: String]?
+        metadata: [String: String]?,
+        resumed: Bool = false
     ) {
         self.requestId = requestId
         self.verificationId = verificationId
@@ -46,5 +56,6 @@ public struct OTPSent: Sendable, Hashable {
         self.transactionId = transactionId
         self.sentAt = sentAt
         self.metadata = metadata
+        self.resumed = resumed
     }
 }

@@ -10,4 +10,7 @@ public enum WorkerLogKey {
     public static let stage = "otp.stage"
     /// The failure reason.
     public static let reason = "otp.reason"
+    /// `true` on an `otp.sent` that carries a verification already pending for the number
+    /// (the provider's 506 named it); absent otherwise.
+    public static let resumed = "otp.resumed"
 }

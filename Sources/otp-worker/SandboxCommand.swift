@@ -37,6 +37,10 @@ struct SandboxCommand: AsyncParsableCommand {
               POST   /sandbox/tokens/expire          issued tokens answer 401
               POST   /sandbox/password               body: the new password
               POST   /sandbox/clock/advance?by=90s   move the clock forward
+              GET    /sandbox/pending-names-verification
+                                                     {"enabled":true|false}
+              POST   /sandbox/pending-names-verification?enabled=false
+                                                     switch --pending-names-verification
               POST   /sandbox/reset                  forget state (not tokens)
 
             Durations are whole numbers with a unit: 250ms, 60s, 5m, 1h.
@@ -73,6 +77,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: "Permit binding a non-loopback --host. The sandbox accepts a well-known password.")
     var allowNonLoopback = false
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Whether the 506 for a number with a pending code names that verification (data.verificationId, data.timeout)."
+    )
+    var pendingNamesVerification = true
+
     @Option(help: "Log level for stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -95,7 +105,8 @@ struct SandboxCommand: AsyncParsableCommand {
             maxWrongAttempts: maxWrongAttempts,
             sendLimit: sendLimit,
             sendWindow: sendWindow.duration,
-            allowNonLoopback: allowNonLoopback
+            allowNonLoopback: allowNonLoopback,
+            pendingNamesVerification: pendingNamesVerification
         )
         // A refused host or a senseless value throws here, before anything is bound.
         let server = try SandboxServer(configuration: configuration, logger: logger)

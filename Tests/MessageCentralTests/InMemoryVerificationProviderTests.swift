@@ -52,13 +52,35 @@ struct InMemoryVerificationProviderTests {
         #expect(expired?.reason == .verificationExpired)
     }
 
-    @Test("a pending code blocks a second send with 506 when asked to")
+    @Test("a pending code blocks a second send with 506 when asked to, and the 506 names no verification")
     func pendingDuplicate() async throws {
-        let provider = InMemoryVerificationProvider(rejectsPendingDuplicates: true)
+        let provider = InMemoryVerificationProvider(rejectsPendingDuplicates: true, pendingNamesVerification: false)
         _ = try await provider.send(self.request, deadline: nil)
         let error = await #expect(throws: ProviderError.self) { try await provider.send(self.request, deadline: nil) }
         #expect(error?.reason == .requestAlreadyExists)
+        #expect(error?.providerCode == 506)
         #expect(error?.retryable == true)
+    }
+
+    @Test("a 506 that names the pending verification resumes it: same id, the time it has left, no new code")
+    func pendingDuplicateResumed() async throws {
+        let provider = InMemoryVerificationProvider(otpTimeout: .seconds(60), rejectsPendingDuplicates: true)
+        let first = try await provider.send(self.request, deadline: nil)
+        #expect(!first.resumed)
+        let code = try #require(provider.code(for: first.verificationId))
+        let again = try await provider.send(self.request, deadline: nil)
+        #expect(again.resumed)
+        #expect(again.verificationId == first.verificationId)
+        #expect(again.transactionId == first.transactionId)
+        let left = try #require(again.timeoutSeconds)
+        #expect((1...60).contains(left))
+        #expect(provider.code(for: again.verificationId) == code, "the code the user holds stays valid")
+        _ = try await provider.validate(ValidateRequest(verificationId: again.verificationId, code: code), deadline: nil)
+
+        // Once verified, nothing is pending: the next send starts a new verification.
+        let next = try await provider.send(self.request, deadline: nil)
+        #expect(!next.resumed)
+        #expect(next.verificationId != first.verificationId)
     }
 
     @Test("scripted failures come first, in order; persistent ones last until cleared")

@@ -40,6 +40,23 @@ enum RecordedBodies {
         {"responseCode": 506, "message": "REQUEST_ALREADY_EXISTS", "data": null}
         """
 
+    /// 506 naming the pending verification, in the send answer's `data` shape.
+    static let requestAlreadyExistsNamingVerification = """
+        {
+          "responseCode": 506,
+          "message": "REQUEST_ALREADY_EXISTS",
+          "data": {
+            "verificationId": "1234567",
+            "mobileNumber": "9999999999",
+            "responseCode": "506",
+            "errorMessage": "REQUEST_ALREADY_EXISTS",
+            "timeout": "42",
+            "smCLI": null,
+            "transactionId": "a1b2c3"
+          }
+        }
+        """
+
     /// The token endpoint's HTTP 200 without a token.
     static let tokenStatus400 = """
         {"status": 400, "message": "Bad credentials"}

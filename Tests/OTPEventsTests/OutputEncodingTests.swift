@@ -18,6 +18,20 @@ struct OutputEncodingTests {
         )
     }
 
+    @Test("otp.sent resumed: resumed true after sentAt; an ordinary send has no resumed field at all")
+    func sentResumed() {
+        #expect(
+            Self.text(.sent(OutputFixtures.sentResumed))
+                == #"{"requestId":"req-2","verificationId":"2893471","countryCode":"91","mobileNumber":"9876543210","#
+                + #""flowType":"SMS","timeoutSeconds":42,"transactionId":"txn-1","sentAt":"2026-11-26T20:01:02.345Z","#
+                + #""resumed":true}"#
+        )
+        #expect(!Self.text(.sent(OutputFixtures.sent)).contains("resumed"))
+        var withMetadata = OutputFixtures.sentResumed
+        withMetadata.metadata = ["k": "v"]
+        #expect(Self.text(.sent(withMetadata)).hasSuffix(#""resumed":true,"metadata":{"k":"v"}}"#))
+    }
+
     @Test("otp.verified: absent ids and metadata are left out, transactionId is kept")
     func verified() {
         #expect(
@@ -55,7 +69,7 @@ struct OutputEncodingTests {
 
     @Test("event types are the default topic names")
     func eventTypes() {
-        #expect(OutputFixtures.all.map(\.eventType) == ["otp.sent", "otp.verified", "otp.failed", "otp.failed"])
+        #expect(OutputFixtures.all.map(\.eventType) == ["otp.sent", "otp.sent", "otp.verified", "otp.failed", "otp.failed"])
     }
 
     @Test("retryable reasons are the contract's")

@@ -10,6 +10,11 @@ enum OutputFixtures {
         requestId: "req-1", verificationId: "2893471", countryCode: "91", mobileNumber: "9876543210",
         flowType: .whatsapp, timeoutSeconds: 60, transactionId: nil, sentAt: time, metadata: ["tenant": "acme", "a": "1"]
     )
+    /// A verification that was already pending for the number, named by the provider's 506.
+    static let sentResumed = OTPSent(
+        requestId: "req-2", verificationId: "2893471", countryCode: "91", mobileNumber: "9876543210",
+        flowType: .sms, timeoutSeconds: 42, transactionId: "txn-1", sentAt: time, metadata: nil, resumed: true
+    )
     static let verified = OTPVerified(
         verificationId: "2893471", requestId: nil, submissionId: "sub-1", verifiedAt: time, transactionId: "txn-9", metadata: nil
     )
@@ -25,5 +30,5 @@ enum OutputFixtures {
         failedAt: time
     )
 
-    static let all: [OTPOutput] = [.sent(sent), .verified(verified), .failed(failed), .failed(decodeFailure)]
+    static let all: [OTPOutput] = [.sent(sent), .sent(sentResumed), .verified(verified), .failed(failed), .failed(decodeFailure)]
 }

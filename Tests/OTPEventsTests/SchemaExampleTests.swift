@@ -73,6 +73,13 @@ struct SchemaExampleTests {
         #expect(verdict.isEmpty, "\(output.eventType): \(verdict)")
     }
 
+    @Test("otp.sent's resumed must be a boolean")
+    func resumedIsBoolean() throws {
+        let text = String(decoding: OTPOutput.sent(OutputFixtures.sentResumed).encoded(), as: UTF8.self)
+            .replacingOccurrences(of: #""resumed":true"#, with: #""resumed":"true""#)
+        #expect(try Self.schemaVerdict(Array(text.utf8), event: "otp.sent") == [SchemaViolation(field: "resumed", rule: "type")])
+    }
+
     @Test("the validator refuses keywords it does not implement")
     func unknownKeywordsFailLoudly() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("otp-events-\(UUID()).schema.json")

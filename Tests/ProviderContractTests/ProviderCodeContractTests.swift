@@ -70,9 +70,9 @@ struct ProviderCodeContractTests {
         }
     }
 
-    @Test("506 REQUEST_ALREADY_EXISTS for a second send while a code is pending; retryable, not retried")
+    @Test("506 REQUEST_ALREADY_EXISTS for a second send while a code is pending, when the 506 names no verification; retryable, not retried")
     func pending() async throws {
-        try await withClientAndSandbox { client, sandbox in
+        try await withClientAndSandbox(sandbox: SandboxConfiguration(port: 0, pendingNamesVerification: false)) { client, sandbox in
             let request = SendRequest(countryCode: "91", mobileNumber: freshMobileNumber())
             _ = try await client.send(request, deadline: nil)
             let error = await expectProviderError { try await client.send(request, deadline: nil) }

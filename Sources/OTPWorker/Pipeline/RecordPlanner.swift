@@ -133,6 +133,7 @@ struct RecordPlanner: Sendable {
             metadata[WorkerLogKey.requestID] = "\(sent.requestId)"
             metadata[WorkerLogKey.verificationID] = "\(sent.verificationId)"
             metadata[WorkerLogKey.phone] = "\(PhoneNumberMask.mask(countryCode: sent.countryCode, nationalNumber: sent.mobileNumber))"
+            if sent.resumed { metadata[WorkerLogKey.resumed] = "true" }
             return .init(level: .info, message: "otp.sent", metadata: metadata)
         case .verified(let verified):
             metadata[WorkerLogKey.verificationID] = "\(verified.verificationId)"

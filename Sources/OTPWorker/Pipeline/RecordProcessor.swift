@@ -85,11 +85,15 @@ struct RecordProcessor: Sendable {
                 deadline: started + configuration.providerDeadline)
             metrics.providerCall(.send, duration: .now - started)
             gate.reportAnswered()
+            // A resumed result is the verification already pending for this number (the
+            // provider's 506 named it): publishing it, not a failure, keeps a code the user holds
+            // valid when a send is repeated after a crash or a rebalance. Its timeout is what the
+            // provider says is left, else 0: the worker cannot know how much of it has passed.
             let output = OTPOutput.sent(OTPSent(
                 requestId: request.requestId, verificationId: result.verificationId,
                 countryCode: request.countryCode, mobileNumber: request.mobileNumber, flowType: request.flowType,
                 timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
-                sentAt: now(), metadata: request.metadata))
+                sentAt: now(), metadata: request.metadata, resumed: result.resumed))
             return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         } catch {
             metrics.providerCall(.send, duration: .now - started)

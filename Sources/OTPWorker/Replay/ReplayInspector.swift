@@ -91,7 +91,9 @@ public struct ReplayInspector: Sendable {
                     SendRequest(countryCode: request.countryCode, mobileNumber: request.mobileNumber,
                                 flowType: FlowType(rawValue: request.flowType.rawValue) ?? .sms, otpLength: request.otpLength),
                     deadline: .now + deadline)
-                verdict.providerResult = "sent, verificationId \(result.verificationId)"
+                verdict.providerResult = result.resumed
+                    ? "resumed the pending verificationId \(result.verificationId) (506; no new code)"
+                    : "sent, verificationId \(result.verificationId)"
             case .submitted(let submission):
                 _ = try await provider.validate(
                     ValidateRequest(verificationId: submission.verificationId, code: Secret(submission.code)), deadline: .now + deadline)

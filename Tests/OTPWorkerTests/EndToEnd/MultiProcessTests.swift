@@ -74,8 +74,9 @@ struct MultiProcessTests {
             }
             let extraSends = stack.sandbox.stats.sends - Self.requests
             // A send in flight when its worker was killed reached the provider, which then holds
-            // a pending code for that number: the next owner's send is refused with 506, a
-            // retryable failure. Nothing else may fail.
+            // a pending code for that number: the next owner's send meets 506. The sandbox names
+            // the pending verification, so that send is an otp.sent marked resumed; a 506 naming
+            // none would be a retryable REQUEST_ALREADY_EXISTS. Nothing else may fail.
             let failed = stack.outputs.on("otp.failed")
             #expect(failed.allSatisfy { $0.string("reason") == "REQUEST_ALREADY_EXISTS" }, "\(Set(failed.compactMap { $0.string("reason") }))")
             let failedRequests = Set(failed.compactMap { $0.string("requestId") })

@@ -13,11 +13,13 @@ import Testing
 /// provider gate: the decision logic without Kafka and without HTTP.
 struct ProcessorFixture {
     let configuration = WorkerConfiguration(instanceID: "unit")
-    let provider = InMemoryVerificationProvider()
+    let provider: InMemoryVerificationProvider
     let processor: RecordProcessor
     let gate: ProviderGate
 
-    init() async throws {
+    /// - Parameter provider: the twin to decide against; a plain one unless a test needs its options.
+    init(provider: InMemoryVerificationProvider = InMemoryVerificationProvider()) async throws {
+        self.provider = provider
         let released = Locked(false)
         gate = ProviderGate(
             provider: provider, logger: Logger(label: "test.gate"),
