@@ -110,3 +110,76 @@ struct MultiProcessTests {
         }
     }
 }
+
+extension MultiProcessTests {
+    @Test(
+        "3 workers, one killed with SIGKILL while sends are in flight: with a 506 that names the pending verification every request ends in otp.sent with one verification id; either way one ce_id per input record",
+        arguments: [true, false])
+    func killWhileSending(pendingNamesVerification: Bool) async throws {
+        try await withWorkerStack(partitions: 6) { stack in
+            stack.sandbox.setPendingNamesVerification(pendingNamesVerification)
+            // Long enough that a kill finds many sends in flight.
+            stack.sandbox.setLatency(.milliseconds(200))
+            let workers = try ["k1", "k2", "k3"].map { try spawn($0, stack) }
+            let producer = Task { try await Self.publishRequests(stack, prefix: "kw-\(pendingNamesVerification)") }
+            try await eventually(timeout: .seconds(60), "a third of the outcomes") {
+                for worker in workers { try worker.requireRunning() }
+                return Self.outcomes(stack).count >= Self.killRequests / 3
+            }
+            workers[0].kill()
+            #expect(await workers[0].waitForExit(timeout: .seconds(5)) == SIGKILL)
+            try await producer.value
+            try await eventually(timeout: .seconds(90), "every request has an outcome") {
+                for worker in workers.dropFirst() { try worker.requireRunning() }
+                return Self.outcomes(stack).count == Self.killRequests
+            }
+            Self.checkOutcomes(stack, pendingNamesVerification: pendingNamesVerification)
+            for worker in workers.dropFirst() { worker.terminate() }
+            for worker in workers.dropFirst() { _ = await worker.waitForExit(timeout: .seconds(20)) }
+        }
+    }
+
+    static let killRequests = 600
+
+    static func publishRequests(_ stack: WorkerStack, prefix: String) async throws {
+        for index in 0..<killRequests {
+            let id = "\(prefix)-\(index)"
+            try await stack.publish(stack.topics.requested, key: id,
+                                    json: #"{"requestId":"\#(id)","countryCode":"91","mobileNumber":"\#(6_000_000_000 + index)"}"#)
+            if index % 20 == 19 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+    }
+
+    static func checkOutcomes(_ stack: WorkerStack, pendingNamesVerification: Bool) {
+        let sent = stack.outputs.on(stack.topics.sent)
+        let failed = stack.outputs.on(stack.topics.failed)
+        var byRequest: [String: [OutputCollector.Output]] = [:]
+        for output in sent + failed {
+            if let id = output.string("requestId") { byRequest[id, default: []].append(output) }
+        }
+        let extraSends = stack.sandbox.stats.sends - killRequests
+        let resumed = sent.filter { $0.json["resumed"] as? Bool == true }
+        let reasons = Set(failed.compactMap { $0.string("reason") })
+        if pendingNamesVerification {
+            #expect(failed.isEmpty, "no request fails: \(reasons)")
+            #expect(extraSends <= 0 || !resumed.isEmpty, "a send repeated after the kill resumes the pending verification")
+            for (id, outcomes) in byRequest {
+                let verifications = Set(outcomes.compactMap { $0.string("verificationId") })
+                #expect(verifications.count == 1, "\(id): one verification id in its outcomes, not \(verifications)")
+            }
+        } else {
+            #expect(reasons.isSubset(of: ["REQUEST_ALREADY_EXISTS"]), "\(reasons)")
+            #expect(resumed.isEmpty)
+            #expect(extraSends <= 0 || !failed.isEmpty, "a send repeated after the kill meets the old REQUEST_ALREADY_EXISTS")
+        }
+        // Every redelivered outcome of one input record carries the first emission's ce_id.
+        var split = 0
+        var redelivered = 0
+        for outcomes in byRequest.values {
+            if outcomes.count > 1 { redelivered += 1 }
+            if Set(outcomes.compactMap { $0.header("ce_id") }).count > 1 { split += 1 }
+        }
+        #expect(split == 0, "input records with more than one ce_id")
+        print("multi-process kill while sending (506 names the pending verification: \(pendingNamesVerification)): \(extraSends) sends repeated, \(resumed.count) resumed, \(failed.count) failed, \(redelivered) outcomes re-emitted, \(split) input records with more than one ce_id")
+    }
+}
