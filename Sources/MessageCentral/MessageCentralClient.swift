@@ -6,11 +6,12 @@ import NIOPosix
 ///
 /// One instance per process is enough: it is a cheap `Sendable` handle on shared state (the
 /// token cache) and on its own pool of keep-alive connections to the provider (HTTP/1.1,
-/// TLS with full certificate and host name verification for `https`). Call ``shutdown()``
-/// after the last call; ``withClient(configuration:logger:_:)`` does so itself.
+/// TLS with full certificate and host name verification for `https`), through an HTTP proxy
+/// when ``MessageCentralConfiguration/proxy`` names one. Call ``shutdown()`` after the last
+/// call; ``withClient(configuration:logger:_:)`` does so itself.
 ///
-/// Secrets: the password, key, tokens and codes never reach a log line, an error message or
-/// a metric label; phone numbers appear masked.
+/// Secrets: the password, key, tokens, codes and proxy credentials never reach a log line, an
+/// error message or a metric label; phone numbers appear masked.
 public struct MessageCentralClient: VerificationProvider {
     let core: ClientCore
 
@@ -34,7 +35,8 @@ public struct MessageCentralClient: VerificationProvider {
                 baseURL: configuration.baseURL, group: eventLoopGroup,
                 maximumConnections: configuration.maximumConnectionsPerHost,
                 connectTimeout: configuration.connectTimeout,
-                maximumBodyBytes: configuration.maximumResponseBytes)
+                maximumBodyBytes: configuration.maximumResponseBytes,
+                proxy: configuration.proxy)
         } catch {
             throw MessageCentralClientError(message: error.message)
         }

@@ -7,7 +7,8 @@ import Foundation
 /// Everything the client needs to reach the provider: where, as whom, and how
 /// patiently. Read once at the edge (flags, environment) and passed in.
 ///
-/// The password is a ``Secret``; describing or dumping a configuration never shows it.
+/// The password is a ``Secret`` and proxy credentials a ``ProxyCredentials``; describing or
+/// dumping a configuration never shows either.
 public struct MessageCentralConfiguration: Sendable {
     /// The production host, the default base URL.
     public static let productionBaseURL = "https://cpaas.messagecentral.com"
@@ -41,6 +42,9 @@ public struct MessageCentralConfiguration: Sendable {
     public var maximumConnectionsPerHost: Int
     /// Largest response body read; a larger one is a failed attempt.
     public var maximumResponseBytes: Int
+    /// The HTTP proxy to reach the provider through, unless its ``ProviderProxy/noProxy``
+    /// lists the provider's host; nil connects directly.
+    public var proxy: ProviderProxy?
 
     /// Creates a configuration.
     ///
@@ -58,6 +62,7 @@ public struct MessageCentralConfiguration: Sendable {
     ///   - defaultTokenLifetime: Default 10 minutes.
     ///   - maximumConnectionsPerHost: Default 32.
     ///   - maximumResponseBytes: Default 256 KiB.
+    ///   - proxy: Default none: connect to the provider directly.
     public init(
         baseURL: String = MessageCentralConfiguration.productionBaseURL,
         customerID: String,
@@ -71,7 +76,8 @@ public struct MessageCentralConfiguration: Sendable {
         tokenRefreshMargin: Duration = .seconds(60),
         defaultTokenLifetime: Duration = .seconds(600),
         maximumConnectionsPerHost: Int = 32,
-        maximumResponseBytes: Int = 256 * 1024
+        maximumResponseBytes: Int = 256 * 1024,
+        proxy: ProviderProxy? = nil
     ) {
         self.baseURL = baseURL
         self.customerID = customerID
@@ -86,6 +92,7 @@ public struct MessageCentralConfiguration: Sendable {
         self.defaultTokenLifetime = defaultTokenLifetime
         self.maximumConnectionsPerHost = maximumConnectionsPerHost
         self.maximumResponseBytes = maximumResponseBytes
+        self.proxy = proxy
     }
 
     /// The token request's `key`: Base64 of the password's UTF-8 bytes. Secret, like the password.

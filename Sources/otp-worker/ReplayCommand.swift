@@ -58,6 +58,8 @@ struct ReplayCommand: AsyncParsableCommand {
     var callProvider = false
     @Option(name: .customLong("provider-url"), help: "With --call-provider. Env MESSAGE_CENTRAL_BASE_URL.")
     var providerURL: String?
+    @Option(name: .customLong("provider-proxy"), help: "With --call-provider; as for run (env https_proxy, NO_PROXY and the rest).")
+    var providerProxy: String?
     @Option(name: .customLong("customer-id"), help: "With --call-provider. Env MESSAGE_CENTRAL_CUSTOMER_ID.")
     var customerID: String?
     @Option(name: .customLong("password-file"), help: "With --call-provider (or MESSAGE_CENTRAL_PASSWORD[_FILE]).")
@@ -134,9 +136,9 @@ struct ReplayCommand: AsyncParsableCommand {
             throw ValidationError("--call-provider needs --customer-id or MESSAGE_CENTRAL_CUSTOMER_ID")
         }
         let password = try RunSettings.password(passwordFile, environment: environment)
-        return MessageCentralConfiguration(
-            baseURL: providerURL ?? environment["MESSAGE_CENTRAL_BASE_URL"] ?? MessageCentralConfiguration.productionBaseURL,
-            customerID: customerID, password: Secret(password))
+        let baseURL = providerURL ?? environment["MESSAGE_CENTRAL_BASE_URL"] ?? MessageCentralConfiguration.productionBaseURL
+        let proxy = try RunSettings.proxy(providerProxy, environment: environment, baseURL: baseURL)
+        return MessageCentralConfiguration(baseURL: baseURL, customerID: customerID, password: Secret(password), proxy: proxy?.proxy)
     }
 }
 

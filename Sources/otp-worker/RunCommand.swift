@@ -33,6 +33,15 @@ struct RunCommand: AsyncParsableCommand {
     var groupID: String?
     @Option(name: .customLong("provider-url"), help: "Provider base URL. Env MESSAGE_CENTRAL_BASE_URL; default https://cpaas.messagecentral.com.")
     var providerURL: String?
+    @Option(name: .customLong("provider-proxy"), help: """
+        HTTP proxy to the provider: http://[user:password@]host[:port] (port 1080 when absent, as curl; \
+        percent-encode @ and : in the password). Only http:// proxies; an https provider is reached \
+        through CONNECT, TLS still verified against the provider. Env, as curl reads it: https_proxy \
+        then HTTPS_PROXY for an https provider, http_proxy (never HTTP_PROXY) for an http one, then \
+        all_proxy, ALL_PROXY. no_proxy or NO_PROXY lists hosts reached directly (names, .domains, \
+        addresses, CIDR ranges, :port, * for all). An empty value turns the proxy off.
+        """)
+    var providerProxy: String?
     @Option(name: .customLong("customer-id"), help: "Provider customer id (required). Env MESSAGE_CENTRAL_CUSTOMER_ID.")
     var customerID: String?
     @Option(name: .customLong("password-file"), help: "File holding the provider password (required unless MESSAGE_CENTRAL_PASSWORD or MESSAGE_CENTRAL_PASSWORD_FILE is set).")
@@ -95,6 +104,7 @@ struct RunCommand: AsyncParsableCommand {
         metrics.bootstrap()
         let logger = Logger(label: "otp-worker")
         logger.info("otp-worker starting", metadata: ["allocator": "\(Allocator.description)"])
+        settings.logProviderRoute(logger)
 
         let provider: MessageCentralClient
         do {

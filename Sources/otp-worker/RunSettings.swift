@@ -14,6 +14,8 @@ struct RunSettings {
     var brokers: String
     var groupID: String
     var provider: MessageCentralConfiguration
+    /// The flag or variable the provider's proxy came from, when there is one.
+    var providerProxySource: String?
     var worker: WorkerConfiguration
     var kafkaProperties: [String: String]
     var metricsHost: String
@@ -95,13 +97,17 @@ struct RunSettings {
             throw ValidationError("--heartbeat-interval must be at most a third of --session-timeout, so that a lost heartbeat or two does not evict a live worker")
         }
 
+        let baseURL = value(command.providerURL, "MESSAGE_CENTRAL_BASE_URL") ?? MessageCentralConfiguration.productionBaseURL
+        let proxy = try Self.proxy(command.providerProxy, environment: environment, baseURL: baseURL)
+        providerProxySource = proxy?.source
         provider = MessageCentralConfiguration(
-            baseURL: value(command.providerURL, "MESSAGE_CENTRAL_BASE_URL") ?? MessageCentralConfiguration.productionBaseURL,
+            baseURL: baseURL,
             customerID: customerID, password: Secret(password),
             country: value(command.country, "MESSAGE_CENTRAL_COUNTRY"), email: value(command.email, "MESSAGE_CENTRAL_EMAIL"),
             callDeadline: worker.providerDeadline,
             // One connection per slot, so the in-flight bound is what limits concurrency.
-            maximumConnectionsPerHost: max(32, worker.maxInFlight))
+            maximumConnectionsPerHost: max(32, worker.maxInFlight),
+            proxy: proxy?.proxy)
 
         var properties = KafkaOptions.fromEnvironment(environment)
         for option in command.kafkaOptions {
@@ -136,6 +142,32 @@ struct RunSettings {
         while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
         guard !text.isEmpty else { throw ValidationError("the password file '\(path)' is empty") }
         return text
+    }
+
+    /// The provider's proxy from `--provider-proxy` or the environment (`https_proxy` and the
+    /// rest, as curl reads them).
+    /// - Throws: `ValidationError` naming the flag or variable whose URL cannot be used.
+    static func proxy(
+        _ flag: String?, environment: [String: String], baseURL: String
+    ) throws -> (proxy: ProviderProxy, source: String)? {
+        do {
+            return try ProviderProxy.resolve(flag: flag, environment: environment, baseURL: baseURL)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// Says at start how the provider is reached: the proxy as `http://host:port` (never its
+    /// credentials) and where it came from, or that `NO_PROXY` sends the provider around it.
+    func logProviderRoute(_ logger: Logger) {
+        guard let proxy = provider.proxy, let source = providerProxySource else { return }
+        let metadata: Logger.Metadata = ["proxy": "\(proxy)", "proxy_source": "\(source)"]
+        if proxy.bypasses(baseURL: provider.baseURL) {
+            logger.info("provider reached directly: NO_PROXY lists its host", metadata: metadata)
+        } else {
+            logger.info("provider reached through an HTTP proxy", metadata: metadata.merging(
+                ["proxy_credentials": proxy.credentials == nil ? "none" : "set"], uniquingKeysWith: { $1 }))
+        }
     }
 
     var consumer: KafkaConsumerConfiguration {

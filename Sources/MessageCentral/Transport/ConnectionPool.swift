@@ -10,7 +10,9 @@ import NIOSSL
 /// with three endpoints and bodiless requests, and a general client's pool, request state
 /// machines and task hops are a large share of the worker's CPU per record (docs/benchmarks.md,
 /// "The provider client's own connection pool"). TLS is swift-nio-ssl with full certificate
-/// and host name verification.
+/// and host name verification. Through an HTTP proxy (``ProxyRoute``), a connection is a
+/// `CONNECT` tunnel for an `https` origin, pooled like a direct one, or a connection to the
+/// proxy carrying absolute-form requests for an `http` origin.
 ///
 /// The bookkeeping is ``ConnectionPoolState``; this class is its shell. Each event (a request,
 /// a release, a connect's outcome, a close, a timer, a cancellation, shutdown) goes to the
@@ -21,12 +23,18 @@ final class ConnectionPool: Sendable {
     typealias Grant = State.Grant
 
     let origin: HTTPOrigin
+    let route: ProxyRoute
     private let opener: ConnectionOpener
+    /// What goes before each target in the request line (``ProxyRoute/requestPrefix(_:)``).
+    private let requestPrefix: String
+    /// `Proxy-Authorization` for every request, through a forwarding proxy with credentials.
+    private let proxyAuthorization: Secret<String>?
     let group: any EventLoopGroup
     private let connectTimeout: Duration
     /// The state and the shell's own records, under one lock.
     let shell: NIOLockedValueBox<Shell>
 
+    /// - Parameter proxy: The proxy to go through, unless its `NO_PROXY` list names the origin.
     /// - Throws: ``TransportError/invalidBaseURL(_:)`` or ``TransportError/tlsUnavailable(_:)``.
     init(
         baseURL: String,
@@ -35,9 +43,13 @@ final class ConnectionPool: Sendable {
         connectTimeout: Duration,
         idleTimeout: Duration = .seconds(60),
         maximumBodyBytes: Int,
-        tlsConfiguration: TLSConfiguration = .makeClientConfiguration()
+        tlsConfiguration: TLSConfiguration = .makeClientConfiguration(),
+        proxy: ProviderProxy? = nil
     ) throws(TransportError) {
         origin = try HTTPOrigin(baseURL: baseURL)
+        route = ProxyRoute(origin: origin, proxy: proxy)
+        requestPrefix = route.requestPrefix(origin)
+        proxyAuthorization = route.requestAuthorization
         let tls: NIOSSLContext?
         if origin.useTLS {
             do {
@@ -48,7 +60,7 @@ final class ConnectionPool: Sendable {
         } else {
             tls = nil
         }
-        opener = ConnectionOpener(origin: origin, group: group, tls: tls, maximumBodyBytes: maximumBodyBytes)
+        opener = ConnectionOpener(origin: origin, route: route, group: group, tls: tls, maximumBodyBytes: maximumBodyBytes)
         self.group = group
         self.connectTimeout = connectTimeout
         shell = NIOLockedValueBox(Shell(state: State(maximumConnections: maximumConnections, idleTimeout: idleTimeout)))
@@ -58,12 +70,14 @@ final class ConnectionPool: Sendable {
     ///
     /// A request that a reused connection failed to write (the provider closed it while idle)
     /// is sent once more on a new connection: nothing reached the provider. Any other failure
-    /// is the caller's to retry or not.
+    /// is the caller's to retry or not. A 407 from a forwarding proxy is
+    /// ``TransportError/proxyRefused(status:credentialsSent:)``, as it would be for `CONNECT`.
     func execute(
         method: HTTPMethod, target: String, headers: HTTPHeaders, deadline: ContinuousClock.Instant
     ) async throws(TransportError) -> HTTPAnswer {
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: origin.pathPrefix + target, headers: headers)
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: requestPrefix + target, headers: headers)
         head.headers.replaceOrAdd(name: "host", value: origin.hostHeader)
+        if let proxyAuthorization { head.headers.replaceOrAdd(name: "proxy-authorization", value: proxyAuthorization.revealed) }
         if method == .POST || method == .PUT { head.headers.replaceOrAdd(name: "content-length", value: "0") }
         let nioDeadline = NIODeadline.now() + TimeAmount(deadline - .now)
         var resentOnce = false
@@ -75,10 +89,9 @@ final class ConnectionPool: Sendable {
                 checkin(connection, reusable: true)
                 throw .timedOut
             }
+            let response: CollectedResponse
             do {
-                let response = try await connection.send(head, deadline: nioDeadline)
-                checkin(connection, reusable: response.keepAlive)
-                return response.answer
+                response = try await connection.send(head, deadline: nioDeadline)
             } catch {
                 discard(connection)
                 let failure = Self.transportError(error)
@@ -88,6 +101,12 @@ final class ConnectionPool: Sendable {
                 }
                 throw failure
             }
+            checkin(connection, reusable: response.keepAlive)
+            // The provider never answers 407; a forwarding proxy does, for itself.
+            if response.answer.status == 407, case .forward = route {
+                throw .proxyRefused(status: 407, credentialsSent: proxyAuthorization != nil)
+            }
+            return response.answer
         }
     }
 

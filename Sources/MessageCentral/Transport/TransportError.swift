@@ -21,8 +21,15 @@ enum TransportError: Error, Sendable, Equatable {
     case answerTooLarge(limit: Int)
     /// The connection failed while the answer was read; the text is the error's kind.
     case connectionFailed(String)
+    /// The proxy answered `CONNECT` (or, for an `http` provider, a request) with this status
+    /// instead of a 2xx; 407 means it wants credentials, or other ones than those sent.
+    case proxyRefused(status: Int, credentialsSent: Bool)
+    /// The proxy's answer to `CONNECT` is not HTTP the client can read; the text says how.
+    case proxyUnreadable(String)
 
-    /// False for failures that waiting cannot mend (configuration, shutdown).
+    /// False for failures that waiting cannot mend (configuration, shutdown). A proxy's refusal
+    /// counts as transient, like a refused TCP connect: proxies change their rules and
+    /// credentials while the worker runs, and a call retried within its deadline costs little.
     var isTransient: Bool {
         switch self {
         case .invalidBaseURL, .tlsUnavailable, .shutDown: false
@@ -42,6 +49,12 @@ enum TransportError: Error, Sendable, Equatable {
         case .closedBeforeAnswer: "the connection closed before the whole answer came"
         case .answerTooLarge(let limit): "the answer is larger than \(limit) bytes"
         case .connectionFailed(let kind): "the connection failed: \(kind)"
+        case .proxyRefused(status: 407, credentialsSent: false):
+            "the proxy wants credentials (407 Proxy Authentication Required): give them in the proxy URL, http://user:password@host:port"
+        case .proxyRefused(status: 407, credentialsSent: true):
+            "the proxy refused the credentials in the proxy URL (407 Proxy Authentication Required)"
+        case .proxyRefused(let status, _): "the proxy refused to reach the provider: status \(status)"
+        case .proxyUnreadable(let why): "the proxy's answer to CONNECT is unreadable: \(why)"
         }
     }
 
