@@ -67,34 +67,31 @@ enum ResponseInterpreter {
                     transient: false
                 )
             }
-            return .success(
-                SendResult(
-                    verificationId: verificationId,
-                    timeoutSeconds: classification.body.timeoutSeconds,
-                    transactionId: classification.body.transactionId,
-                    countryCode: request.countryCode,
-                    mobileNumber: request.mobileNumber
-                )
-            )
+            return .success(self.sendResult(verificationId, classification, request, resumed: false))
         case .unauthorized:
             return .tokenRefused(providerCode: classification.code)
         case .failure(.requestAlreadyExists, _):
             guard let verificationId = classification.body.verificationId else {
                 return .failure(self.error(.requestAlreadyExists, classification), transient: false)
             }
-            return .success(
-                SendResult(
-                    verificationId: verificationId,
-                    timeoutSeconds: classification.body.timeoutSeconds,
-                    transactionId: classification.body.transactionId,
-                    countryCode: request.countryCode,
-                    mobileNumber: request.mobileNumber,
-                    resumed: true
-                )
-            )
+            return .success(self.sendResult(verificationId, classification, request, resumed: true))
         case .failure(let reason, let transient):
             return .failure(self.error(reason, classification), transient: transient)
         }
+    }
+
+    /// The result of a send whose answer names `verificationId`.
+    private static func sendResult(
+        _ verificationId: String, _ classification: Classification, _ request: SendRequest, resumed: Bool
+    ) -> SendResult {
+        SendResult(
+            verificationId: verificationId,
+            timeoutSeconds: classification.body.timeoutSeconds,
+            transactionId: classification.body.transactionId,
+            countryCode: request.countryCode,
+            mobileNumber: request.mobileNumber,
+            resumed: resumed
+        )
     }
 
     /// Interprets a `validateOtp` answer.

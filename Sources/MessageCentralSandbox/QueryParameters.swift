@@ -52,6 +52,8 @@ struct QueryParameters: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    // The client decodes percent escapes too (its proxy URLs); the sandbox keeps its own on
+    // purpose, written apart from the client so that the two cannot share a mistake.
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")

@@ -92,6 +92,8 @@ extension ProviderProxy {
         return String(validating: bytes, as: UTF8.self)
     }
 
+    // The sandbox decodes query escapes with a helper of its own on purpose: it is written apart
+    // from the client so that the two cannot share a mistake.
     private static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
