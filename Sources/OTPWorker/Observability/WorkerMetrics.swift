@@ -14,6 +14,8 @@
 /// - `otp_abandoned_total` (counter): records left without an outcome, to be read again
 ///   (revocation, stop).
 /// - `otp_publish_retries_total` (counter): outputs the brokers did not acknowledge, resent.
+/// - `otp_traceparent_invalid_total` (counter): inputs whose `traceparent` was not valid W3C
+///   Trace Context, so their outputs went out without it (never an error, never a dead letter).
 ///
 /// Emitted by the layers below, documented here so the list is complete:
 /// - Kafka (`KafkaStatisticsReporter`, when `statisticsInterval` is set):
@@ -40,6 +42,8 @@ public enum WorkerMetrics {
     public static let abandoned = "otp_abandoned_total"
     /// Counter `otp_publish_retries_total`.
     public static let publishRetries = "otp_publish_retries_total"
+    /// Counter `otp_traceparent_invalid_total`.
+    public static let traceparentInvalid = "otp_traceparent_invalid_total"
 
     /// Dimension (label) names of the worker's metrics.
     public enum Dimension {

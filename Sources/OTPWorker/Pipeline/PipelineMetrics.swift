@@ -7,23 +7,39 @@ import Primitives
 final class PipelineMetrics: Sendable {
     enum Operation: String { case send, validate }
 
+    private let factory: any MetricsFactory
     private let outcomes = Locked<[String: Counter]>([:])
-    private let sendTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "send")])
-    private let validateTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "validate")])
-    private let inFlightGauge = Gauge(label: WorkerMetrics.inFlight)
-    private let pausedGauge = Gauge(label: WorkerMetrics.pausedPartitions)
-    private let replays = Counter(label: WorkerMetrics.idempotentReplays)
-    private let abandons = Counter(label: WorkerMetrics.abandoned)
-    private let publishRetries = Counter(label: WorkerMetrics.publishRetries)
+    private let sendTimer: Timer
+    private let validateTimer: Timer
+    private let inFlightGauge: Gauge
+    private let pausedGauge: Gauge
+    private let replays: Counter
+    private let abandons: Counter
+    private let publishRetries: Counter
+    private let invalidTraceparents: Counter
 
-    init() {}
+    /// - Parameter factory: where the metrics go; the process-wide backend unless a test
+    ///   gives its own (a worker's metrics then stay apart from other workers' in one process).
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        sendTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "send")], factory: factory)
+        validateTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "validate")], factory: factory)
+        inFlightGauge = Gauge(label: WorkerMetrics.inFlight, factory: factory)
+        pausedGauge = Gauge(label: WorkerMetrics.pausedPartitions, factory: factory)
+        replays = Counter(label: WorkerMetrics.idempotentReplays, factory: factory)
+        abandons = Counter(label: WorkerMetrics.abandoned, factory: factory)
+        publishRetries = Counter(label: WorkerMetrics.publishRetries, factory: factory)
+        invalidTraceparents = Counter(label: WorkerMetrics.traceparentInvalid, factory: factory)
+    }
 
     func outcome(type: String, reason: String?) {
         let reason = reason ?? "none"
         let key = type + "/" + reason
         let counter = outcomes.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = Counter(label: WorkerMetrics.outcomes, dimensions: [(WorkerMetrics.Dimension.type, type), (WorkerMetrics.Dimension.reason, reason)])
+            let counter = Counter(
+                label: WorkerMetrics.outcomes, dimensions: [(WorkerMetrics.Dimension.type, type), (WorkerMetrics.Dimension.reason, reason)],
+                factory: factory)
             counters[key] = counter
             return counter
         }
@@ -47,6 +63,7 @@ final class PipelineMetrics: Sendable {
     func replayed() { replays.increment() }
     func abandoned(_ count: Int = 1) { abandons.increment(by: count) }
     func publishRetried() { publishRetries.increment() }
+    func traceparentDropped() { invalidTraceparents.increment() }
 }
 
 extension Duration {

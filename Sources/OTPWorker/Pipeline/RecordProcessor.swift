@@ -219,13 +219,3 @@ extension OTPOutput {
         return false
     }
 }
-
-extension InputContext {
-    /// The envelope of a record that could not be decoded, from its binary-mode headers.
-    init(headers: [KafkaHeader]) {
-        self.init(
-            ceID: headers.last(named: "ce_id")?.stringValue,
-            traceparent: headers.last(named: "traceparent")?.stringValue,
-            tracestate: headers.last(named: "tracestate")?.stringValue)
-    }
-}
