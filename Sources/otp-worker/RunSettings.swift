@@ -145,6 +145,8 @@ struct RunSettings {
     var producer: KafkaProducerConfiguration {
         var configuration = KafkaProducerConfiguration(bootstrapServers: brokers, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
+        // Its queue, queue latency and errors per broker, as often as the consumer's figures.
+        configuration.client.statisticsInterval = .seconds(15)
         // A record waits for two acknowledgements in turn (its idempotency memory, then its
         // outcome), so each millisecond of linger counts twice in every OTP's latency: 1 ms, not
         // librdkafka's 5 (docs/benchmarks.md).

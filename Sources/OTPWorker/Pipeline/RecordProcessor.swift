@@ -39,7 +39,6 @@ struct RecordProcessor: Sendable {
         // outcome, even a retryable failure that its id does not remember.
         let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
         if let first = idempotency.finished(position) {
-            metrics.replayed()
             return (.replay(first), InputContext(headers: record.headers))
         }
         let kind: OTPInputKind = record.topic == configuration.topics.submitted ? .submitted : .requested
@@ -158,7 +157,6 @@ struct RecordProcessor: Sendable {
         case .owner:
             return nil
         case .replay(let first):
-            metrics.replayed()
             return .replay(first)
         case .adopt(let unpublished):
             idempotency.complete(key, outcome: unpublished, origin: ownership.origin, isCurrent: ownership.isCurrent)

@@ -98,6 +98,16 @@ final class ChildWorker: Sendable {
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
+    /// The port of its /metrics (started with `--metrics-port 0`), from the HTTP server's
+    /// start-up line; nil until it listens.
+    var metricsPort: Int? {
+        let text = logText
+        guard let start = text.range(of: "Server started and listening on ")?.upperBound else { return nil }
+        let address = text[start...].prefix { !$0.isWhitespace && $0 != "\"" }
+        guard let colon = address.lastIndex(of: ":") else { return nil }
+        return Int(address[address.index(after: colon)...])
+    }
+
     /// The exit status (or signal), once the process has ended; nil while it runs.
     var exitStatus: Int32? { status.withLock { $0 } }
 
