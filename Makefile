@@ -26,7 +26,7 @@ test-asan: deps
 # Under ThreadSanitizer everything runs 5 to 20 times slower: the suites whose assertions are
 # deadlines over real HTTP (the provider client's contract, the worker end to end) miss them,
 # so they are skipped. Everything else runs, the Kafka layer included (CONTRIBUTING.md, "Sanitizers").
-TSAN_SKIP = ClientBehaviourContractTests|ProviderCodeContractTests|HappyPathTests|MalformedInputTests|ProcessingRuleTests|ProviderFaultTests|LifecycleTests|ReplayTests|BrokerFaultTests|MultiProcessTests
+TSAN_SKIP = ClientBehaviourContractTests|ProviderCodeContractTests|HappyPathTests|MalformedInputTests|ProcessingRuleTests|ProviderFaultTests|LifecycleTests|ReplayTests|BrokerFaultTests|MultiProcessTests|TraceContextTests|RebalanceMetricsTests
 test-tsan: deps
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip "$(TSAN_SKIP)" $(SWIFT_TEST_FLAGS)
 

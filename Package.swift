@@ -197,6 +197,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PrimitivesTests",
+            dependencies: ["Primitives", "TestSupport"]
+        ),
+        .testTarget(
             name: "JSONTests",
             dependencies: ["JSON", .product(name: "NIOCore", package: "swift-nio")]
         ),

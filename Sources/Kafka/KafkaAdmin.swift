@@ -16,9 +16,10 @@ public final class KafkaAdmin: Sendable {
     /// - Throws: `KafkaError.configuration` when librdkafka refuses a property.
     public init(client: KafkaClientSettings, logger: Logger) throws(KafkaError) {
         var settings = client
+        // No statistics: the reporter is never fed.
         settings.statisticsInterval = nil
         let callbacks = RDKafkaCallbacks(
-            logger: logger, statistics: KafkaStatisticsReporter(client: settings.clientID),
+            logger: logger, statistics: KafkaStatisticsReporter(.producer),
             onError: { error in logger.debug("admin client error", metadata: [KafkaLogKey.error: "\(error)"]) })
         handle = try RDKafkaHandle(
             type: RD_KAFKA_PRODUCER, properties: settings.baseProperties + settings.sortedOverrides, callbacks: callbacks)

@@ -33,6 +33,8 @@ extension KafkaConsumer {
         }
         guard let loop = pollLoop.withLock({ state in defer { state = nil }; return state }) else { return }
         await loop.stop()
+        // No statistics are served any more: a closed consumer reports nothing.
+        statistics.removeAll()
         // No wake-up may touch the queue once it is gone (a second close, a late seek).
         lifecycle.withLock { $0.queueReleased = true }
         consumerQueue.destroy()

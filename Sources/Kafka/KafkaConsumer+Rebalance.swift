@@ -21,6 +21,7 @@ extension KafkaConsumer {
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             state.withLock { $0.assign(partitions) }
+            statistics.assigned(partitions)
             let waiters = lifecycle.withLock { lifecycle in
                 lifecycle.everAssigned = true
                 defer { lifecycle.assignmentWaiters.removeAll() }
@@ -69,6 +70,9 @@ extension KafkaConsumer {
     private func revoke(_ partitions: [KafkaTopicPartition], lost: Bool, _ rk: OpaquePointer) {
         guard !partitions.isEmpty else { return }
         logger.info("partitions revoked", metadata: [KafkaLogKey.partitions: "\(partitions)", "lost": "\(lost)"])
+        // Their lag and offsets are the next owner's to report from now: both members
+        // reporting them would count them twice in any sum over the group.
+        statistics.revoked(partitions)
         // Records of these partitions not yet handed out will never be: drop them first.
         state.withLock { $0.dropUnread(partitions) }
         if let listener {

@@ -48,7 +48,7 @@ public final class KafkaConsumer: Sendable {
         let commitFailures = Locked(0)
         let callbackLogger = logger
         let callbacks = RDKafkaCallbacks(
-            logger: logger, statistics: KafkaStatisticsReporter(client: "consumer"),
+            logger: logger, statistics: KafkaStatisticsReporter(.consumer),
             onError: { error in
                 callbackLogger.log(
                     level: error.isFatal ? .critical : .warning, "consumer error: \(error)",
@@ -117,9 +117,14 @@ public final class KafkaConsumer: Sendable {
             _ = state.revoke(Array(state.partitions.keys))
             state.assign(Array(partitions.keys))
         }
+        statistics.removeAll()
+        statistics.assigned(partitions.keys)
         let err = RDKafkaPartitionList.with(offsets) { rd_kafka_assign(handle.pointer, $0) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err) }
     }
+
+    /// Reports librdkafka's statistics for the partitions this consumer owns.
+    var statistics: KafkaStatisticsReporter { handle.callbacks.statistics }
 
     /// The partitions this consumer currently owns.
     public var assignment: Set<KafkaTopicPartition> {

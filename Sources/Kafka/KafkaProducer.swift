@@ -74,7 +74,7 @@ public final class KafkaProducer: Sendable {
         let state = Locked(State())
         let callbackLogger = logger
         let callbacks = RDKafkaCallbacks(
-            logger: logger, statistics: KafkaStatisticsReporter(client: "producer"),
+            logger: logger, statistics: KafkaStatisticsReporter(.producer),
             onError: { error in
                 if error.isFatal {
                     state.withLock { $0.fatalError = $0.fatalError ?? error }
@@ -241,6 +241,8 @@ public final class KafkaProducer: Sendable {
             _ = try? await flush(timeout: .seconds(2))
         }
         await pollLoop.stop()
+        // No statistics are served any more: a closed producer reports nothing.
+        handle.callbacks.statistics.removeAll()
         // Whatever never reached the poll thread fails now: none of it was written.
         var left = state.withLock { state in
             if let queue = state.mainQueue { rd_kafka_queue_destroy(queue) }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Primitives
 
 /// The `/sandbox/` control surface: the same abilities as ``SandboxHandle``, over HTTP.
 ///
@@ -32,9 +33,8 @@ extension SandboxResponder {
                 state.setLatency(nil)
                 return Self.ok
             }
-            guard let delay = query.nonEmpty("delay").flatMap(SandboxDurationText.parse) else {
-                return Self.controlError(400, "delay must be a duration such as 50ms")
-            }
+            let delay: Duration
+            do throws(DurationTextError) { delay = try DurationText.parse(query.nonEmpty("delay") ?? "") } catch { return Self.refused("delay", error) }
             state.setLatency(delay)
             return Self.ok
         case .expireTokens:
@@ -51,9 +51,8 @@ extension SandboxResponder {
             context.logger.notice("sandbox password changed")
             return Self.ok
         case .advanceClock:
-            guard let step = query.nonEmpty("by").flatMap(SandboxDurationText.parse) else {
-                return Self.controlError(400, "by must be a duration such as 90s")
-            }
+            let step: Duration
+            do throws(DurationTextError) { step = try DurationText.parse(query.nonEmpty("by") ?? "") } catch { return Self.refused("by", error) }
             state.advanceClock(by: step)
             return Self.ok
         case .pendingNamesVerification:
@@ -109,10 +108,7 @@ extension SandboxResponder {
             }
             fault = .serverError(status: status)
         case "latency":
-            guard let delay = query.nonEmpty("delay").flatMap(SandboxDurationText.parse) else {
-                return Self.controlError(400, "delay must be a duration such as 250ms")
-            }
-            fault = .latency(delay)
+            do throws(DurationTextError) { fault = .latency(try DurationText.parse(query.nonEmpty("delay") ?? "")) } catch { return Self.refused("delay", error) }
         case "hang":
             fault = .hang
         case "drop":
@@ -128,6 +124,12 @@ extension SandboxResponder {
 
     static var ok: Response {
         ProviderResponses.json(status: 200, .object([("ok", .bool(true))]))
+    }
+
+    /// The answer to a duration parameter that is not one: durations are read here as every
+    /// command reads them (`DurationText`), and the message quotes the value and states the rule.
+    static func refused(_ parameter: String, _ error: DurationTextError) -> Response {
+        controlError(400, "\(parameter): \(error)")
     }
 
     static func controlError(_ status: Int, _ message: String) -> Response {

@@ -8,8 +8,11 @@ import KafkaCore
 
 extension InputContext {
     /// Reads the binary-mode and W3C headers: `ce_id`, `traceparent` (or `ce_traceparent`),
-    /// `tracestate` (or `ce_tracestate`). Invalid trace context is dropped.
-    init(headers: [KafkaHeader]) {
+    /// `tracestate` (or `ce_tracestate`). Invalid trace context is dropped, and the drop noted.
+    ///
+    /// The decoder starts from this; it is also the whole context of a record that cannot be
+    /// decoded, or whose outcome is re-emitted without decoding it again.
+    public init(headers: [KafkaHeader]) {
         self.init()
         if let id = headers.last(named: "ce_id")?.stringValue, !id.isEmpty {
             ceID = id
@@ -19,13 +22,16 @@ extension InputContext {
         setTrace(traceparent: traceparent, tracestate: tracestate)
     }
 
-    /// Keeps `traceparent` only when valid, and `tracestate` only with a valid parent (W3C rule).
+    /// Keeps `traceparent` only when valid, and `tracestate` only with a valid parent (W3C rule);
+    /// notes whether a `traceparent` was given and dropped.
     mutating func setTrace(traceparent: String?, tracestate: String?) {
         guard let traceparent, TraceContext.isValidTraceparent(traceparent) else {
+            self.traceparentDropped = traceparent != nil
             self.traceparent = nil
             self.tracestate = nil
             return
         }
+        self.traceparentDropped = false
         self.traceparent = traceparent
         self.tracestate = tracestate.flatMap { TraceContext.isAcceptableTracestate($0) ? $0 : nil }
     }

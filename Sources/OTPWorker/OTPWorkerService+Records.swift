@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Kafka
 import Logging
+import OTPEvents
 
 extension OTPWorkerService {
     /// Runs the records of one lane in order, until the lane is empty.
@@ -34,7 +35,9 @@ extension OTPWorkerService {
             return
         }
         guard await publish(plan.stages, for: record, generation: generation) else { return }
-        for count in plan.counts { metrics.outcome(type: count.type, reason: count.reason) }
+        for count in plan.counts { metrics.outcome(count) }
+        // Counted with the outcome, once its outputs (without the header) are out.
+        if context.traceparentDropped { metrics.traceparentDropped() }
         write(plan.log)
     }
 

@@ -6,6 +6,7 @@ import Foundation
 import Kafka
 import Logging
 import MessageCentral
+import Metrics
 import OTPEvents
 import Primitives
 import ServiceLifecycle
@@ -44,6 +45,8 @@ public final class OTPWorkerService: Service, Sendable {
     /// - Parameters:
     ///   - consumerConfiguration: Its group id is required; offsets are committed by the worker.
     ///   - readiness: Told whether the worker has joined its group and can reach the provider.
+    ///   - metricsFactory: Where the pipeline's metrics go (``WorkerMetrics``): the process-wide
+    ///     backend by default. The Kafka clients' statistics always go to the process-wide one.
     /// - Throws: `KafkaError` when a Kafka configuration is refused (naming the property).
     public init(
         configuration: WorkerConfiguration,
@@ -52,9 +55,10 @@ public final class OTPWorkerService: Service, Sendable {
         provider: any VerificationProvider,
         readiness: ReadinessState? = nil,
         logger: Logger = Logger(label: "otp-worker"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         now: @escaping @Sendable () -> Date = Date.init
     ) throws(KafkaError) {
-        let metrics = PipelineMetrics()
+        let metrics = PipelineMetrics(factory: metricsFactory)
         let lanes = Lanes(capacity: configuration.maxInFlight, metrics: metrics)
         let consumerHolder = ConsumerHolder()
         let pauses = PauseControl(consumer: consumerHolder, metrics: metrics)

@@ -21,21 +21,23 @@ struct DemoCommand: AsyncParsableCommand {
             provider sandbox on loopback, runs the worker against them, then plays a short \
             scenario: three requests, a right and a wrong code, a repeated request, a \
             malformed event. It prints each event as it flows and exits 0 when every expected \
-            outcome arrived (1 otherwise). Codes are read from the sandbox and never printed.
+            outcome arrived (1 otherwise). Codes are read from the sandbox and never printed. \
+            \(DurationOption.help)
             """
     )
 
     @Option(help: "Worker log level on stderr (the flow itself goes to stdout).")
     var logLevel = "warning"
 
-    @Option(help: "How long to wait for each expected outcome.")
-    var timeout = 30
+    @Option(help: "How long to wait for each expected outcome, more than zero and at most 10m. Default 30s.",
+            transform: DurationOption.parse)
+    var timeout: Duration = .seconds(30)
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        guard (1...600).contains(timeout) else { throw ValidationError("--timeout must be 1 to 600 seconds") }
+        guard timeout > .zero, timeout <= .seconds(600) else { throw ValidationError("--timeout must be more than zero and at most 10m") }
     }
 
     func run() async throws {
@@ -54,7 +56,7 @@ struct DemoCommand: AsyncParsableCommand {
                 password: Secret(sandboxConfiguration.password), callDeadline: .seconds(10))
             return try await MessageCentralClient.withClient(configuration: provider, logger: Logger(label: "otp-worker.provider")) { client in
                 let flow = try DemoFlow(cluster: cluster, sandbox: sandbox, provider: client, topics: topics,
-                                        timeout: .seconds(timeout))
+                                        timeout: timeout)
                 return await flow.run()
             }
         }

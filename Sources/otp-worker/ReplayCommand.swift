@@ -25,7 +25,7 @@ struct ReplayCommand: AsyncParsableCommand {
             It never calls the provider unless --call-provider is given (then with the run \
             command's provider flags; expiry still applies). --republish-to copies the range into \
             a topic (e.g. otp.dlq into otp.requested after a fix) with the original keys, headers \
-            and timestamps plus an otp_replay_of header.
+            and timestamps plus an otp_replay_of header. \(DurationOption.help)
 
             Examples:
               otp-worker replay --topic otp.dlq --since 2026-11-26T09:00:00Z
@@ -74,6 +74,8 @@ struct ReplayCommand: AsyncParsableCommand {
     var kafkaOptions: [String] = []
 
     func validate() throws {
+        // The variable as well as the flag: a bad value stops the command before it connects.
+        _ = try resolvedMaxRequestAge(ProcessInfo.processInfo.environment)
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
         if since != nil, parseDate(since!) == nil { throw ValidationError("--since must be an RFC 3339 time, e.g. 2026-11-26T09:00:00Z") }
         if until != nil, parseDate(until!) == nil { throw ValidationError("--until must be an RFC 3339 time, e.g. 2026-11-26T10:00:00Z") }
@@ -115,8 +117,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
         var topics = WorkerTopics()
         topics.idempotency = topicIdempotency ?? environment["OTP_TOPIC_IDEMPOTENCY"] ?? topics.idempotency
-        let ageText = maxRequestAge ?? environment["OTP_MAX_REQUEST_AGE"] ?? "600s"
-        guard let age = DurationText.parse(ageText) else { throw ValidationError("--max-request-age: '\(ageText)' is not a duration") }
+        let age = try resolvedMaxRequestAge(environment)
         let format = self.format
         let emit: (ReplayVerdict) async throws -> Void = { verdict in print(format == "json" ? verdict.json : verdict.text) }
         guard callProvider else {
@@ -129,6 +130,13 @@ struct ReplayCommand: AsyncParsableCommand {
             try await Replay.inspect(range, consumerConfiguration: consumer, topics: topics, maxEventBytes: maxEventBytes ?? 65_536,
                                      maxRequestAge: age, provider: client, logger: logger, progress: progress, emit: emit)
         }
+    }
+
+    /// `--max-request-age`, else `OTP_MAX_REQUEST_AGE`, else the worker's default: read as `run` reads it.
+    private func resolvedMaxRequestAge(_ environment: [String: String]) throws -> Duration {
+        try DurationOption.resolve(
+            maxRequestAge, flagName: "--max-request-age", variable: "OTP_MAX_REQUEST_AGE", environment: environment,
+            default: .seconds(600))
     }
 
     private func providerConfiguration(_ environment: [String: String]) throws -> MessageCentralConfiguration {

@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
             Every flag has an environment variable (named in its help); a flag wins over its \
             variable. librdkafka properties pass through untouched with --kafka-option or \
             KAFKA_OPTION_* variables: KAFKA_OPTION_SECURITY_PROTOCOL=SASL_SSL is \
-            security.protocol=SASL_SSL.
+            security.protocol=SASL_SSL. \(DurationOption.help)
 
             Serves Prometheus metrics at /metrics, liveness at /healthz and readiness at /readyz \
             (503 until the group is joined and a provider token is held, and while consumption \

@@ -33,11 +33,7 @@ struct RunSettings {
             flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
         }
         func duration(_ flag: String?, _ variable: String, _ name: String, default fallback: Duration) throws -> Duration {
-            guard let text = value(flag, variable) else { return fallback }
-            guard let parsed = DurationText.parse(text), parsed > .zero else {
-                throw ValidationError("\(name) / \(variable): '\(text)' is not a duration like 250ms, 30s, 10m or 1h")
-            }
-            return parsed
+            try DurationOption.resolve(flag, flagName: name, variable: variable, environment: environment, default: fallback)
         }
         func integer(_ flag: Int?, _ variable: String, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
             let resolved: Int
@@ -202,6 +198,8 @@ struct RunSettings {
     var producer: KafkaProducerConfiguration {
         var configuration = KafkaProducerConfiguration(bootstrapServers: brokers, properties: kafkaProperties)
         configuration.client.clientID = "otp-worker-\(worker.instanceID)"
+        // Its queue, queue latency and errors per broker, as often as the consumer's figures.
+        configuration.client.statisticsInterval = .seconds(15)
         // A record waits for two acknowledgements in turn (its idempotency memory, then its
         // outcome), so each millisecond of linger counts twice in every OTP's latency: 1 ms, not
         // librdkafka's 5 (docs/benchmarks.md).

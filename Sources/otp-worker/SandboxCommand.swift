@@ -43,7 +43,7 @@ struct SandboxCommand: AsyncParsableCommand {
                                                      switch --pending-names-verification
               POST   /sandbox/reset                  forget state (not tokens)
 
-            Durations are whole numbers with a unit: 250ms, 60s, 5m, 1h.
+            \(DurationOption.help)
             """
     )
 
@@ -59,11 +59,11 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The password whose Base64 the token endpoint accepts as 'key'.")
     var password = "sandbox"
 
-    @Option(name: .customLong("token-ttl"), help: "Lifetime of issued tokens (their exp).")
-    var tokenTTL = DurationArgument(.seconds(3600))
+    @Option(name: .customLong("token-ttl"), help: "Lifetime of issued tokens (their exp). Default 3600s.", transform: DurationOption.parse)
+    var tokenTTL: Duration = .seconds(3600)
 
-    @Option(help: "How long a sent code stays valid; reported as 'timeout'.")
-    var otpTimeout = DurationArgument(.seconds(60))
+    @Option(help: "How long a sent code stays valid; reported as 'timeout'. Default 60s.", transform: DurationOption.parse)
+    var otpTimeout: Duration = .seconds(60)
 
     @Option(help: "Wrong codes tolerated per verification; after that it answers 700.")
     var maxWrongAttempts = 3
@@ -71,8 +71,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Sends accepted per number within --send-window; the next answers 800.")
     var sendLimit = 5
 
-    @Option(help: "The window --send-limit counts over.")
-    var sendWindow = DurationArgument(.seconds(600))
+    @Option(help: "The window --send-limit counts over. Default 600s.", transform: DurationOption.parse)
+    var sendWindow: Duration = .seconds(600)
 
     @Flag(help: "Permit binding a non-loopback --host. The sandbox accepts a well-known password.")
     var allowNonLoopback = false
@@ -100,11 +100,11 @@ struct SandboxCommand: AsyncParsableCommand {
             port: port,
             customerID: customerID,
             password: password,
-            tokenLifetime: tokenTTL.duration,
-            otpTimeout: otpTimeout.duration,
+            tokenLifetime: tokenTTL,
+            otpTimeout: otpTimeout,
             maxWrongAttempts: maxWrongAttempts,
             sendLimit: sendLimit,
-            sendWindow: sendWindow.duration,
+            sendWindow: sendWindow,
             allowNonLoopback: allowNonLoopback,
             pendingNamesVerification: pendingNamesVerification
         )
@@ -125,23 +125,5 @@ struct SandboxCommand: AsyncParsableCommand {
             }
             try await tasks.waitForAll()
         }
-    }
-}
-
-/// A duration flag value such as `3600s`, `5m` or `250ms`.
-struct DurationArgument: ExpressibleByArgument, Sendable {
-    let duration: Duration
-
-    init(_ duration: Duration) {
-        self.duration = duration
-    }
-
-    init?(argument: String) {
-        guard let duration = SandboxDurationText.parse(argument) else { return nil }
-        self.duration = duration
-    }
-
-    var defaultValueDescription: String {
-        SandboxDurationText.format(duration)
     }
 }

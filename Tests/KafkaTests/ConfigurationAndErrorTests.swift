@@ -1,6 +1,7 @@
 import Kafka
 import KafkaEmbedded
 import Logging
+import MetricsTestKit
 import Primitives
 import TestSupport
 import Testing
@@ -124,20 +125,27 @@ struct ConfigurationAndErrorTests {
                     && SharedTestMetrics.gauge("kafka_committed_offset", ["client": "consumer", "topic": topic, "partition": "0"]) == 5
             }
             await consumer.close()
+            #expect(SharedTestMetrics.gauge("kafka_consumer_lag", ["client": "consumer", "topic": topic, "partition": "0"]) == nil,
+                    "a closed consumer reports nothing")
         }
     }
 
-    @Test func statisticsBecomeGauges() throws {
-        let json = """
-            {"name":"c","msg_cnt":3,"brokers":{"b1":{"rtt":{"avg":1500}}},
-             "topics":{"t":{"partitions":{"0":{"consumer_lag":42,"committed_offset":7},"-1":{"consumer_lag":-1}}}}}
-            """
+    /// The producer's document, from librdkafka itself.
+    @Test func statisticsOfARealProducerBecomeSeries() async throws {
         _ = SharedTestMetrics.shared
-        Array(json.utf8).withUnsafeBytes { KafkaStatisticsReporter(client: "consumer").record(json: $0) }
-        #expect(SharedTestMetrics.gauge("kafka_consumer_lag", ["client": "consumer", "topic": "t", "partition": "0"]) == 42)
-        #expect(SharedTestMetrics.gauge("kafka_committed_offset", ["client": "consumer", "topic": "t", "partition": "0"]) == 7)
-        #expect(SharedTestMetrics.gauge("kafka_queued_messages", ["client": "consumer"]) == 3)
-        #expect(SharedTestMetrics.gauge("kafka_consumer_lag", ["client": "consumer", "topic": "t", "partition": "-1"]) == nil)
+        let topic = uniqueName("stats")
+        try await withTestCluster(brokers: 1, topics: [topic: 1]) { cluster in
+            let producer = try makeProducer(cluster, properties: ["statistics.interval.ms": "100"])
+            for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)"))) }
+            try await eventually("the producer's queue and per-broker figures from librdkafka's statistics") {
+                SharedTestMetrics.gauge("kafka_producer_queue_messages", ["client": "producer"]) == 0
+                    && SharedTestMetrics.gauge("kafka_producer_queue_bytes", ["client": "producer"]) == 0
+                    && !SharedTestMetrics.shared.recorders(label: "kafka_producer_queue_latency_seconds", dimensions: [("client", "producer")]).isEmpty
+                    && !SharedTestMetrics.shared.counters(label: "kafka_producer_tx_errors_total", dimensions: [("client", "producer")]).isEmpty
+            }
+            await producer.close()
+            #expect(SharedTestMetrics.gauge("kafka_producer_queue_messages", ["client": "producer"]) == nil, "a closed producer reports nothing")
+        }
     }
 }
 

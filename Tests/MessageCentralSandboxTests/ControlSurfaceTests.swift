@@ -1,5 +1,6 @@
 import Foundation
 import MessageCentralSandbox
+import TestSupport
 import Testing
 
 /// The `/sandbox/` surface and the Swift handle: codes, counters, reset.
@@ -94,6 +95,25 @@ struct ControlSurfaceTests {
             let badStep = try await http.post("/sandbox/clock/advance?by=soon")
             #expect(badStep.status == 400)
             #expect(sandbox.stats.total == 0, "control calls are not provider calls")
+        }
+    }
+
+    @Test("durations in control parameters follow the commands' table: accepted, or 400 quoting the value and the rule")
+    func durationParameters() async throws {
+        try await withRawSandbox { _, http in
+            for (text, _) in DurationExamples.accepted {
+                let encoded = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+                #expect(try await http.post("/sandbox/latency?delay=\(encoded)").status == 200, "delay=\(text)")
+                #expect(try await http.post("/sandbox/clock/advance?by=\(encoded)").status == 200, "by=\(text)")
+            }
+            for text in DurationExamples.refused {
+                let encoded = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+                let refused = try await http.post("/sandbox/clock/advance?by=\(encoded)")
+                #expect(refused.status == 400, "by=\(text)")
+                let message = refused.json?["error"] as? String ?? ""
+                #expect(message.hasPrefix("by: '\(text)' is not a duration") && message.contains("a whole number with a unit ms, s, m or h"),
+                        "by=\(text): \(message)")
+            }
         }
     }
 }

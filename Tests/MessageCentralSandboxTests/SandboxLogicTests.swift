@@ -88,20 +88,6 @@ struct SandboxLogicTests {
         #expect(!SandboxConfiguration.isLoopback(host))
     }
 
-    @Test func durationsParseAndFormat() {
-        #expect(SandboxDurationText.parse("3600s") == .seconds(3600))
-        #expect(SandboxDurationText.parse("5m") == .seconds(300))
-        #expect(SandboxDurationText.parse("250ms") == .milliseconds(250))
-        #expect(SandboxDurationText.parse("2h") == .seconds(7200))
-        #expect(SandboxDurationText.parse("60") == .seconds(60))
-        #expect(SandboxDurationText.parse("1.5s") == nil)
-        #expect(SandboxDurationText.parse("-1s") == nil)
-        #expect(SandboxDurationText.parse("s") == nil)
-        #expect(SandboxDurationText.parse("5d") == nil)
-        #expect(SandboxDurationText.format(.seconds(3600)) == "3600s")
-        #expect(SandboxDurationText.format(.milliseconds(250)) == "250ms")
-    }
-
     @Test func reportedTimeoutRoundsUp() {
         #expect(Duration.seconds(60).wholeSecondsRoundedUp == 60)
         #expect(Duration.milliseconds(250).wholeSecondsRoundedUp == 1)

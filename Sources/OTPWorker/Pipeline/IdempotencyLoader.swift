@@ -24,6 +24,9 @@ struct IdempotencyLoader: Sendable {
     func load(_ partitions: Set<Int32>) async throws -> [(key: String, outcome: RememberedOutcome, at: Date)] {
         var configuration = consumerConfiguration
         configuration.client.clientID += "-idempotency"
+        // A read of a few seconds has no lag worth watching, and its series would sit beside
+        // the worker's own consumer's under the same `client` dimension.
+        configuration.client.statisticsInterval = nil
         // A bulk read into memory, not a reader paced by the provider. Under the worker's own
         // bounds (a second at its pace) librdkafka 2.0.2 would stop fetching for up to a second
         // after each fetch round (docs/kafka-layer.md, trap 13). These bounds read as fast as

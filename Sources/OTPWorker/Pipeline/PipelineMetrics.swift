@@ -1,5 +1,4 @@
 import Metrics
-import OTPEvents
 import Primitives
 
 /// The worker's metrics, through swift-metrics (Prometheus in the executable); names and
@@ -7,35 +6,46 @@ import Primitives
 final class PipelineMetrics: Sendable {
     enum Operation: String { case send, validate }
 
+    private let factory: any MetricsFactory
     private let outcomes = Locked<[String: Counter]>([:])
-    private let sendTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "send")])
-    private let validateTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "validate")])
-    private let inFlightGauge = Gauge(label: WorkerMetrics.inFlight)
-    private let pausedGauge = Gauge(label: WorkerMetrics.pausedPartitions)
-    private let replays = Counter(label: WorkerMetrics.idempotentReplays)
-    private let abandons = Counter(label: WorkerMetrics.abandoned)
-    private let publishRetries = Counter(label: WorkerMetrics.publishRetries)
+    private let sendTimer: Timer
+    private let validateTimer: Timer
+    private let inFlightGauge: Gauge
+    private let pausedGauge: Gauge
+    private let abandons: Counter
+    private let publishRetries: Counter
+    private let invalidTraceparents: Counter
 
-    init() {}
+    /// - Parameter factory: where the metrics go; the process-wide backend unless a test
+    ///   gives its own (a worker's metrics then stay apart from other workers' in one process).
+    init(factory: any MetricsFactory = MetricsSystem.factory) {
+        self.factory = factory
+        sendTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "send")], factory: factory)
+        validateTimer = Timer(label: WorkerMetrics.providerRequestDuration, dimensions: [(WorkerMetrics.Dimension.operation, "validate")], factory: factory)
+        inFlightGauge = Gauge(label: WorkerMetrics.inFlight, factory: factory)
+        pausedGauge = Gauge(label: WorkerMetrics.pausedPartitions, factory: factory)
+        abandons = Counter(label: WorkerMetrics.abandoned, factory: factory)
+        publishRetries = Counter(label: WorkerMetrics.publishRetries, factory: factory)
+        invalidTraceparents = Counter(label: WorkerMetrics.traceparentInvalid, factory: factory)
+    }
 
-    func outcome(type: String, reason: String?) {
-        let reason = reason ?? "none"
-        let key = type + "/" + reason
+    /// Counts one published outcome (see ``WorkerMetrics/outcomes``).
+    func outcome(_ count: RecordPlan.Count) {
+        let reason = count.reason ?? "none"
+        let key = count.type + "/" + reason + "/" + count.emission.rawValue
         let counter = outcomes.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = Counter(label: WorkerMetrics.outcomes, dimensions: [(WorkerMetrics.Dimension.type, type), (WorkerMetrics.Dimension.reason, reason)])
+            let counter = Counter(
+                label: WorkerMetrics.outcomes,
+                dimensions: [
+                    (WorkerMetrics.Dimension.type, count.type), (WorkerMetrics.Dimension.reason, reason),
+                    (WorkerMetrics.Dimension.emission, count.emission.rawValue),
+                ],
+                factory: factory)
             counters[key] = counter
             return counter
         }
         counter.increment()
-    }
-
-    func outcome(_ output: OTPOutput) {
-        switch output {
-        case .sent: outcome(type: "otp.sent", reason: nil)
-        case .verified: outcome(type: "otp.verified", reason: nil)
-        case .failed(let failed): outcome(type: "otp.failed", reason: failed.reason)
-        }
     }
 
     func providerCall(_ operation: Operation, duration: Duration) {
@@ -44,9 +54,9 @@ final class PipelineMetrics: Sendable {
 
     func inFlight(_ count: Int) { inFlightGauge.record(count) }
     func paused(_ count: Int) { pausedGauge.record(count) }
-    func replayed() { replays.increment() }
     func abandoned(_ count: Int = 1) { abandons.increment(by: count) }
     func publishRetried() { publishRetries.increment() }
+    func traceparentDropped() { invalidTraceparents.increment() }
 }
 
 extension Duration {

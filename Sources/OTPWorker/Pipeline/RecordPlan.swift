@@ -5,11 +5,21 @@ import Logging
 /// in which order, the outcomes to count and the line to log. Nothing here has happened yet;
 /// `OTPWorkerService.handle` performs it.
 struct RecordPlan: Sendable {
-    /// An outcome counted in `otp_worker_outcomes_total` once the stages are acknowledged.
+    /// An outcome counted in `otp_outcomes_total` once the stages are acknowledged.
     struct Count: Sendable, Equatable {
+        /// Whether an outcome goes out for the first time or again: the `emission` dimension.
+        enum Emission: String, Sendable {
+            /// Published for the first time: decided now, or adopted from a result decided while
+            /// the partition was away and never published.
+            case first
+            /// A first outcome published again: a repeated key, or the same record read again.
+            case reemitted
+        }
+
         var type: String
         /// The failure reason, or `nil` for an outcome that has none.
         var reason: String?
+        var emission: Emission
     }
 
     /// One log line, written once the stages are acknowledged (at once for an abandoned record).

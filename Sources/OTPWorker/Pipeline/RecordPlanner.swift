@@ -28,16 +28,19 @@ struct RecordPlanner: Sendable {
             let published = outputRecord(encoded, input: record, context: context, now: now)
             return RecordPlan(
                 stages: (memory.map { [[$0]] } ?? []) + [[published]],
-                counts: [Self.count(output)], log: outcomeLine(output, record))
+                counts: [Self.count(output, .first)], log: outcomeLine(output, record))
 
         case .replay(let first):
             var outputs = [outputRecord(first, input: record, context: context, now: now)]
+            // Counted under the first outcome's own reason: the emission dimension tells a
+            // re-emission apart, so the reasons of first outcomes stay a count of requests.
+            var counts = [RecordPlan.Count(type: first.type, reason: Self.failureReason(first), emission: .reemitted)]
             // A remembered decode failure goes out with its DLQ copy again, as the first time.
-            if let message = Self.decodeFailureMessage(first) { outputs.append(deadLetter(record, message: message)) }
-            return RecordPlan(
-                stages: [outputs],
-                counts: [.init(type: first.type, reason: first.type == "otp.failed" ? "replayed" : nil)],
-                log: line(.info, "\(first.type) re-emitted for a repeated key", record))
+            if let message = Self.decodeFailureMessage(first) {
+                outputs.append(deadLetter(record, message: message))
+                counts.append(.init(type: "otp.dlq", reason: "INVALID_EVENT", emission: .reemitted))
+            }
+            return RecordPlan(stages: [outputs], counts: counts, log: line(.info, "\(first.type) re-emitted for a repeated key", record))
 
         case .adopt(let unpublished, let key):
             // Never published anywhere: memory, then the outcome, as for a fresh one.
@@ -46,9 +49,7 @@ struct RecordPlanner: Sendable {
                     [idempotencyRecord(key: key, outcome: unpublished, input: record, now: now)],
                     [outputRecord(unpublished, input: record, context: context, now: now)],
                 ],
-                counts: [.init(
-                    type: unpublished.type,
-                    reason: unpublished.type == "otp.failed" ? Self.payloadField("reason", of: unpublished) : nil)],
+                counts: [.init(type: unpublished.type, reason: Self.failureReason(unpublished), emission: .first)],
                 log: line(
                     .info,
                     "\(unpublished.type) published from a result decided while the partition was away; the provider was not called again",
@@ -63,18 +64,24 @@ struct RecordPlanner: Sendable {
                         deadLetter(record, message: message),
                     ],
                 ],
-                counts: [Self.count(failed), .init(type: "otp.dlq", reason: "INVALID_EVENT")],
+                counts: [Self.count(failed, .first), .init(type: "otp.dlq", reason: "INVALID_EVENT", emission: .first)],
                 log: outcomeLine(failed, record))
         }
     }
 
     /// The outcome counted for a published output.
-    static func count(_ output: OTPOutput) -> RecordPlan.Count {
+    static func count(_ output: OTPOutput, _ emission: RecordPlan.Count.Emission) -> RecordPlan.Count {
         switch output {
-        case .sent: .init(type: "otp.sent", reason: nil)
-        case .verified: .init(type: "otp.verified", reason: nil)
-        case .failed(let failed): .init(type: "otp.failed", reason: failed.reason)
+        case .sent: .init(type: "otp.sent", reason: nil, emission: emission)
+        case .verified: .init(type: "otp.verified", reason: nil, emission: emission)
+        case .failed(let failed): .init(type: "otp.failed", reason: failed.reason, emission: emission)
         }
+    }
+
+    /// The reason of a remembered `otp.failed`, nil for other outcomes (rare paths only: it
+    /// parses the JSON).
+    static func failureReason(_ outcome: RememberedOutcome) -> String? {
+        outcome.type == "otp.failed" ? payloadField("reason", of: outcome) : nil
     }
 
     /// The idempotency record of an outcome: same partition number as the input

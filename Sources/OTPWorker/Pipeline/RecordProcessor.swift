@@ -39,7 +39,6 @@ struct RecordProcessor: Sendable {
         // outcome, even a retryable failure that its id does not remember.
         let position = RememberedOutcome.key(topic: record.topic, partition: record.partition, offset: record.offset)
         if let first = idempotency.finished(position) {
-            metrics.replayed()
             return (.replay(first), InputContext(headers: record.headers))
         }
         let kind: OTPInputKind = record.topic == configuration.topics.submitted ? .submitted : .requested
@@ -162,7 +161,6 @@ struct RecordProcessor: Sendable {
         case .owner:
             return nil
         case .replay(let first):
-            metrics.replayed()
             return .replay(first)
         case .adopt(let unpublished):
             idempotency.complete(key, outcome: unpublished, origin: ownership.origin, isCurrent: ownership.isCurrent)
@@ -228,15 +226,5 @@ extension OTPOutput {
     var isRetryableFailure: Bool {
         if case .failed(let failed) = self { return failed.retryable }
         return false
-    }
-}
-
-extension InputContext {
-    /// The envelope of a record that could not be decoded, from its binary-mode headers.
-    init(headers: [KafkaHeader]) {
-        self.init(
-            ceID: headers.last(named: "ce_id")?.stringValue,
-            traceparent: headers.last(named: "traceparent")?.stringValue,
-            tracestate: headers.last(named: "tracestate")?.stringValue)
     }
 }

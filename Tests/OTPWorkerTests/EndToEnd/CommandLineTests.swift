@@ -81,6 +81,23 @@ struct CommandLineTests {
         #expect(child.logText.contains("--idempotency-retention / OTP_IDEMPOTENCY_RETENTION: 'soon' is not a duration"), "\(child.logText)")
     }
 
+    @Test("OTP_MAX_REQUEST_AGE=600, a bare number of seconds, gets the worker past its settings to start")
+    func bareSecondsAccepted() async throws {
+        var environment = Self.credentials
+        environment["OTP_MAX_REQUEST_AGE"] = "600"
+        // Nothing listens on port 1: the worker starts, subscribes and keeps retrying.
+        let child = try ChildWorker(
+            name: "cli-bare-seconds",
+            arguments: ["--brokers", "127.0.0.1:1", "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--shutdown-deadline", "2s"],
+            environment: environment)
+        try await eventually(timeout: .seconds(20), "the worker to start") {
+            try child.requireRunning()
+            return child.logText.contains("worker started")
+        }
+        child.terminate()
+        #expect(await child.waitForExit(timeout: .seconds(15)) != nil, "SIGTERM ends it")
+    }
+
     @Test("a provider URL the client cannot use names the flag, the variable and the reason")
     func providerURLRefused() async throws {
         var environment = Self.credentials

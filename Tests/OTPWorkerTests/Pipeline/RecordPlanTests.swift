@@ -48,7 +48,7 @@ struct RecordPlanTests {
         #expect(text(output.value).contains(#""requestId":"plan-sent""#))
         #expect(output.headers.last(named: "ce_type")?.stringValue == "otp.sent")
         #expect(output.headers.last(named: "otp_causation_id")?.stringValue == "in-1")
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.sent", reason: nil)])
+        #expect(plan.counts == [RecordPlan.Count(type: "otp.sent", reason: nil, emission: .first)])
         #expect(plan.log.message == "otp.sent")
         #expect(plan.log.metadata[WorkerLogKey.phone] == "+91******3210", "the number is masked")
         #expect(fixture.processor.idempotency.finished(RememberedOutcome.key(requestId: "plan-sent"))?.type == "otp.sent")
@@ -68,7 +68,7 @@ struct RecordPlanTests {
         let topics = fixture.configuration.topics
         #expect(plan.stages.map { $0.map { (record: KafkaProducerRecord) in record.topic } } == [[topics.idempotency], [topics.verified]])
         #expect(text(plan.stages[0][0].key) == RememberedOutcome.key(submissionId: "sub-1"))
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.verified", reason: nil)])
+        #expect(plan.counts == [RecordPlan.Count(type: "otp.verified", reason: nil, emission: .first)])
         #expect(!text(plan.stages[1][0].value).contains(code.revealed), "the code never leaves in an output")
         #expect(fixture.processor.idempotency.finished(RememberedOutcome.key(submissionId: "sub-1"))?.type == "otp.verified")
     }
@@ -83,13 +83,14 @@ struct RecordPlanTests {
         let topics = fixture.configuration.topics
         #expect(plan.stages.map { $0.map { (record: KafkaProducerRecord) in record.topic } } == [[topics.idempotency], [topics.failed]])
         #expect(text(plan.stages[0][0].key) == RememberedOutcome.key(requestId: "plan-final"))
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.failed", reason: "INVALID_COUNTRY_CODE")])
+        #expect(plan.counts == [RecordPlan.Count(type: "otp.failed", reason: "INVALID_COUNTRY_CODE", emission: .first)])
         #expect(plan.log.level == .notice)
         #expect(plan.log.metadata[WorkerLogKey.reason] == "INVALID_COUNTRY_CODE")
 
-        let (again, _) = await decideAndPlan(fixture.request("plan-final", offset: 5), fixture)
+        let (again, againPlan) = await decideAndPlan(fixture.request("plan-final", offset: 5), fixture)
         guard case .replay(let first) = again else { Issue.record("expected a replay, got \(again)"); return }
         #expect(first.type == "otp.failed")
+        #expect(againPlan.counts == [RecordPlan.Count(type: "otp.failed", reason: "INVALID_COUNTRY_CODE", emission: .reemitted)])
         #expect(fixture.sends == 1)
     }
 
@@ -102,7 +103,7 @@ struct RecordPlanTests {
         let (_, plan) = await decideAndPlan(input, fixture)
 
         #expect(text(plan.stages[0][0].key) == position(input))
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.failed", reason: "MAXIMUM_LIMIT_REACHED")])
+        #expect(plan.counts == [RecordPlan.Count(type: "otp.failed", reason: "MAXIMUM_LIMIT_REACHED", emission: .first)])
         #expect(fixture.processor.idempotency.finished(position(input))?.type == "otp.failed")
         #expect(fixture.processor.idempotency.finished(RememberedOutcome.key(requestId: "plan-retry")) == nil)
 
@@ -126,7 +127,10 @@ struct RecordPlanTests {
         #expect(copy.value == input.value, "the DLQ keeps the record's bytes")
         #expect(copy.headers.last(named: "otp.errors.topic")?.stringValue == topics.requested)
         #expect(copy.headers.last(named: "otp.errors.offset")?.stringValue == "9")
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.failed", reason: "INVALID_EVENT"), RecordPlan.Count(type: "otp.dlq", reason: "INVALID_EVENT")])
+        #expect(plan.counts == [
+            RecordPlan.Count(type: "otp.failed", reason: "INVALID_EVENT", emission: .first),
+            RecordPlan.Count(type: "otp.dlq", reason: "INVALID_EVENT", emission: .first),
+        ])
         #expect(fixture.processor.idempotency.finished(position(input))?.type == "otp.failed")
         #expect(fixture.sends == 0)
 
@@ -134,7 +138,10 @@ struct RecordPlanTests {
         let (again, replayPlan) = await decideAndPlan(input, fixture)
         guard case .replay = again else { Issue.record("expected a replay, got \(again)"); return }
         #expect(replayPlan.stages.map { $0.map { (record: KafkaProducerRecord) in record.topic } } == [[topics.failed, topics.deadLetter]])
-        #expect(replayPlan.counts == [RecordPlan.Count(type: "otp.failed", reason: "replayed")])
+        #expect(replayPlan.counts == [
+            RecordPlan.Count(type: "otp.failed", reason: "INVALID_EVENT", emission: .reemitted),
+            RecordPlan.Count(type: "otp.dlq", reason: "INVALID_EVENT", emission: .reemitted),
+        ], "the first outcome's own reason, told apart by emission")
     }
 
     @Test("replay: a repeated request id re-emits the first outcome byte for byte in one stage")
@@ -147,7 +154,8 @@ struct RecordPlanTests {
 
         #expect(plan.stages.map { $0.map { (record: KafkaProducerRecord) in record.topic } } == [[fixture.configuration.topics.sent]])
         #expect(plan.stages[0][0].value == first.stages[1][0].value)
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.sent", reason: nil)])
+        #expect(first.counts == [RecordPlan.Count(type: "otp.sent", reason: nil, emission: .first)])
+        #expect(plan.counts == [RecordPlan.Count(type: "otp.sent", reason: nil, emission: .reemitted)])
         #expect(plan.log.message == "otp.sent re-emitted for a repeated key")
         #expect(fixture.sends == 1)
     }
@@ -164,7 +172,7 @@ struct RecordPlanTests {
         let topics = fixture.configuration.topics
         #expect(plan.stages.map { $0.map { (record: KafkaProducerRecord) in record.topic } } == [[topics.idempotency], [topics.sent]])
         #expect(text(plan.stages[0][0].key) == RememberedOutcome.key(requestId: "plan-adopt"))
-        #expect(plan.counts == [RecordPlan.Count(type: "otp.sent", reason: nil)])
+        #expect(plan.counts == [RecordPlan.Count(type: "otp.sent", reason: nil, emission: .first)], "its first publication")
         #expect(fixture.processor.idempotency.finished(RememberedOutcome.key(requestId: "plan-adopt"))?.type == "otp.sent")
         #expect(fixture.sends == 1)
     }

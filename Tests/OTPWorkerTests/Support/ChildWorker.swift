@@ -9,7 +9,8 @@ import Testing
 import Glibc
 #endif
 
-/// An `otp-worker run` process, for tests that kill, stop and restart real processes.
+/// An `otp-worker run` process (or another subcommand), for tests that kill, stop and restart
+/// real processes, or that check what a command refuses at start.
 ///
 /// Started with `posix_spawn`, not Foundation's `Process`: under AddressSanitizer,
 /// `Process.run` overflows a heap buffer in Foundation itself (findMaximumOpenFromProcSelfFD).
@@ -27,7 +28,7 @@ final class ChildWorker: Sendable {
         return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
     }
 
-    init(name: String, arguments: [String], environment: [String: String]) throws {
+    init(name: String, command: String = "run", arguments: [String], environment: [String: String]) throws {
         guard let binary = Self.binary else { throw TimedOut(what: "the otp-worker binary next to the tests") }
         self.name = name
         log = FileManager.default.temporaryDirectory.appendingPathComponent("otp-worker-\(name)-\(UUID().uuidString.prefix(6)).log")
@@ -42,7 +43,7 @@ final class ChildWorker: Sendable {
         // descriptors (252 sockets), and a connection another test closed stayed open in the
         // child, so the peer never saw the close (the flaky hang tests).
         _ = addCloseFrom(&actions, 3)
-        let argv = ([binary.path, "run"] + arguments).map { strdup($0) } + [nil]
+        let argv = ([binary.path, command] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
@@ -96,6 +97,16 @@ final class ChildWorker: Sendable {
     }
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// The port of its /metrics (started with `--metrics-port 0`), from the HTTP server's
+    /// start-up line; nil until it listens.
+    var metricsPort: Int? {
+        let text = logText
+        guard let start = text.range(of: "Server started and listening on ")?.upperBound else { return nil }
+        let address = text[start...].prefix { !$0.isWhitespace && $0 != "\"" }
+        guard let colon = address.lastIndex(of: ":") else { return nil }
+        return Int(address[address.index(after: colon)...])
+    }
 
     /// The exit status (or signal), once the process has ended; nil while it runs.
     var exitStatus: Int32? { status.withLock { $0 } }

@@ -4,6 +4,7 @@ import KafkaEmbedded
 import Logging
 import MessageCentral
 import MessageCentralSandbox
+import Metrics
 import OTPEvents
 import Primitives
 import TestSupport
@@ -70,6 +71,7 @@ final class WorkerStack: Sendable {
         provider: (any VerificationProvider)? = nil,
         instance: String = "w\(Int.random(in: 1000...9999))",
         waitForAssignment: Bool = true,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
         configure: (inout WorkerConfiguration) -> Void = { _ in }
     ) async throws -> RunningWorker {
         var configuration = WorkerConfiguration(instanceID: instance)
@@ -87,7 +89,7 @@ final class WorkerStack: Sendable {
         let service = try OTPWorkerService(
             configuration: configuration, consumerConfiguration: consumerConfiguration,
             producerConfiguration: producerConfiguration, provider: provider ?? (try makeProvider(deadline: configuration.providerDeadline)),
-            readiness: readiness, logger: logs.logger(label: "otp-worker.\(instance)"))
+            readiness: readiness, logger: logs.logger(label: "otp-worker.\(instance)"), metricsFactory: metricsFactory)
         let task = Task { try await service.run() }
         let worker = RunningWorker(service: service, task: task, readiness: readiness)
         workers.withLock { $0.append(worker) }
