@@ -3,7 +3,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: demo test test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp clean
+.PHONY: demo test test-external kafka-brokers-given test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -17,6 +17,20 @@ demo: deps
 
 test: deps
 	$(SWIFT) test $(SWIFT_TEST_FLAGS)
+
+# The Kafka integration suites against a real cluster instead of the embedded one, e.g.
+# `KAFKA_BROKERS=localhost:29092 make test-external` with docker-compose.yml's Kafka up. Tests
+# that need the embedded cluster's fault injection are skipped (CONTRIBUTING.md, "Against a
+# real Kafka cluster").
+test-external: kafka-brokers-given deps
+	OTP_TEST_KAFKA_BROKERS='$(KAFKA_BROKERS)' $(SWIFT) test --filter 'KafkaTests|OTPWorkerTests' $(SWIFT_TEST_FLAGS)
+
+kafka-brokers-given:
+	@if [ -z '$(strip $(KAFKA_BROKERS))' ]; then \
+		echo 'make test-external needs KAFKA_BROKERS, the cluster to test against, e.g.' >&2; \
+		echo '  docker compose up -d kafka kafka-init && KAFKA_BROKERS=localhost:29092 make test-external' >&2; \
+		exit 2; \
+	fi
 
 # The suite under AddressSanitizer (with LeakSanitizer) and ThreadSanitizer, each in a build
 # folder of its own so the ordinary build stays warm.

@@ -184,6 +184,19 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
+        // The cluster the Kafka integration suites run against: the embedded cluster, or a
+        // real one named by OTP_TEST_KAFKA_BROKERS (`make test-external`).
+        .target(
+            name: "KafkaTestSupport",
+            dependencies: [
+                "Kafka",
+                "KafkaEmbedded",
+                "Primitives",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/KafkaSupport"
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: [
@@ -191,6 +204,7 @@ let package = Package(
                 "Primitives",
                 "TestSupport",
                 "KafkaEmbedded",
+                "KafkaTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -252,6 +266,7 @@ let package = Package(
                 "OTPEvents",
                 "Kafka",
                 "KafkaEmbedded",
+                "KafkaTestSupport",
                 "MessageCentral",
                 "MessageCentralSandbox",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,5 @@
 import Kafka
-import KafkaEmbedded
+import KafkaTestSupport
 import Logging
 import MetricsTestKit
 import Primitives
@@ -77,12 +77,13 @@ struct ConfigurationAndErrorTests {
 
     @Test func fatalProducerErrorIsSurfaced() async throws {
         try await withTestCluster(brokers: 1, topics: ["fatal": 1]) { cluster in
+            let topic = cluster.topic("fatal")
             let producer = try makeProducer(cluster)
-            _ = try await producer.send(KafkaProducerRecord(topic: "fatal", value: bytes("before")))
+            _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("before")))
             producer.triggerFatalErrorForTesting()
             try await eventually("the fatal error is recorded") { producer.fatalError != nil }
             await #expect {
-                _ = try await producer.send(KafkaProducerRecord(topic: "fatal", value: bytes("after")))
+                _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("after")))
             } throws: { error in
                 (error as? KafkaError)?.isFatal == true
             }
@@ -93,12 +94,13 @@ struct ConfigurationAndErrorTests {
     @Test func librdkafkaLogsFlowIntoSwiftLog() async throws {
         let capture = LogCapture()
         try await withTestCluster(brokers: 1, topics: ["logs": 1]) { cluster in
+            let topic = cluster.topic("logs")
             var logger = Logger(label: "capture") { _ in capture }
             logger.logLevel = .debug
             let producer = try KafkaProducer(
                 configuration: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, properties: ["debug": "broker"]),
                 logger: logger)
-            _ = try await producer.send(KafkaProducerRecord(topic: "logs", value: bytes("x")))
+            _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("x")))
             await producer.close()
         }
         #expect(capture.lines.contains { $0.metadata[KafkaLogKey.facility] != nil && $0.metadata[KafkaLogKey.client] == "producer" })
@@ -107,8 +109,9 @@ struct ConfigurationAndErrorTests {
     /// librdkafka's own documents, not a hand-written one: the decoder must read what it emits.
     @Test func statisticsOfARealConsumerBecomeGauges() async throws {
         _ = SharedTestMetrics.shared
-        let topic = uniqueName("stats")
-        try await withTestCluster(brokers: 1, topics: [topic: 1]) { cluster in
+        let name = uniqueName("stats")
+        try await withTestCluster(brokers: 1, topics: [name: 1]) { cluster in
+            let topic = cluster.topic(name)
             let producer = try makeProducer(cluster)
             for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)"))) }
             await producer.close()

@@ -1,5 +1,6 @@
 import Kafka
 import KafkaEmbedded
+import KafkaTestSupport
 import Primitives
 import TestSupport
 import Testing
@@ -19,7 +20,7 @@ final class TokenReports: Sendable {
 
 @Suite("Delivery tokens and shared record buffers", .serialized, .timeLimit(.minutes(2)))
 struct DeliveryTokenTests {
-    func makeTokenProducer(_ cluster: EmbeddedKafkaCluster, _ reports: TokenReports, deliveryTimeout: Duration = .seconds(30)) throws -> KafkaProducer {
+    func makeTokenProducer(_ cluster: TestKafkaCluster, _ reports: TokenReports, deliveryTimeout: Duration = .seconds(30)) throws -> KafkaProducer {
         var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
         configuration.deliveryTimeout = deliveryTimeout
         return try KafkaProducer(configuration: configuration, logger: quietLogger("producer"), deliveryHandler: reports.record)
@@ -27,11 +28,12 @@ struct DeliveryTokenTests {
 
     @Test func everyTokenIsReportedOnceWithItsTopicPartitionAndOffset() async throws {
         try await withTestCluster(brokers: 3, topics: ["tokens-a": 4, "tokens-b": 2]) { cluster in
+            let (topicA, topicB) = (cluster.topic("tokens-a"), cluster.topic("tokens-b"))
             let reports = TokenReports()
             let producer = try makeTokenProducer(cluster, reports)
             let count = 500
             for token in 0..<count {
-                let topic = token % 2 == 0 ? "tokens-a" : "tokens-b"
+                let topic = token % 2 == 0 ? topicA : topicB
                 try producer.enqueue(KafkaProducerRecord(topic: topic, key: bytes("k\(token)"), value: bytes("token-\(token)")), token: UInt(token))
             }
             try await producer.flush(timeout: .seconds(30))
@@ -46,7 +48,7 @@ struct DeliveryTokenTests {
                 let results = all[UInt(token)] ?? []
                 try #require(results.count == 1, "token \(token) reported \(results.count) times")
                 let report = try results[0].get()
-                #expect(report.topic == (token % 2 == 0 ? "tokens-a" : "tokens-b"))
+                #expect(report.topic == (token % 2 == 0 ? topicA : topicB))
                 let position = "\(report.topic)[\(report.partition)]@\(report.offset)"
                 #expect(positions.insert(position).inserted, "two tokens reported at \(position)")
                 expected[position] = token
@@ -54,7 +56,7 @@ struct DeliveryTokenTests {
 
             // The reports point at the records really written there.
             let consumer = try makeConsumer(cluster, group: uniqueName("tokens"))
-            try consumer.subscribe(topics: ["tokens-a", "tokens-b"])
+            try consumer.subscribe(topics: [topicA, topicB])
             var checked = 0
             for try await batch in consumer.batches() {
                 for record in batch {
@@ -72,24 +74,27 @@ struct DeliveryTokenTests {
     /// Topic handles are made with a topic configuration of their own (to carry the topic's
     /// name): it must still hold the producer's topic-level properties, here
     /// `message.timeout.ms`. With librdkafka's default (300 s) the report would not come in time.
-    @Test func topicLevelPropertiesStillApplyToTokenAndClosureRecords() async throws {
+    @Test(.embeddedClusterOnly("takes the only broker down: the embedded cluster's fault injection"))
+    func topicLevelPropertiesStillApplyToTokenAndClosureRecords() async throws {
         try await withTestCluster(brokers: 1, topics: ["unreachable": 1]) { cluster in
-            try cluster.setBrokerDown(1)
+            let topic = cluster.topic("unreachable")
+            try cluster.faults.setBrokerDown(1)
             let reports = TokenReports()
             let producer = try makeTokenProducer(cluster, reports, deliveryTimeout: .seconds(1))
-            try producer.enqueue(KafkaProducerRecord(topic: "unreachable", value: bytes("lost")), token: 7)
+            try producer.enqueue(KafkaProducerRecord(topic: topic, value: bytes("lost")), token: 7)
             let started = ContinuousClock.now
             try await eventually(timeout: .seconds(15), "the report of token 7") { reports.all[7] != nil }
             #expect(ContinuousClock.now - started < .seconds(10))
             let result = try #require(reports.all[7]?.first)
             #expect(throws: KafkaError.self) { try result.get() }
-            await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerRecord(topic: "unreachable", value: bytes("lost too"))) }
+            await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("lost too"))) }
             await producer.close(timeout: .seconds(2))
         }
     }
 
     @Test func recordsFetchedTogetherKeepTheirOwnBytes() async throws {
         try await withTestCluster(brokers: 1, topics: ["shared": 1]) { cluster in
+            let topic = cluster.topic("shared")
             let producer = try makeProducer(cluster)
             // Sizes below and past the drain's byte cap (64 KB), empty and null keys and values among them.
             var sent: [(key: [UInt8]?, value: [UInt8]?)] = []
@@ -98,13 +103,13 @@ struct DeliveryTokenTests {
                 let size = index % 50 == 0 ? 300 * 1024 : index % 3 == 0 ? 0 : 10 + index
                 let value: [UInt8]? = index % 13 == 0 ? nil : (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ index) }
                 sent.append((key, value))
-                try producer.enqueue(KafkaProducerRecord(topic: "shared", key: key, value: value)) { _ in }
+                try producer.enqueue(KafkaProducerRecord(topic: topic, key: key, value: value)) { _ in }
             }
             try await producer.flush(timeout: .seconds(30))
             await producer.close()
 
             let consumer = try makeConsumer(cluster, group: uniqueName("shared"))
-            try consumer.subscribe(topics: ["shared"])
+            try consumer.subscribe(topics: [topic])
             var received: [KafkaConsumerRecord] = []
             for try await batch in consumer.batches() {
                 received.append(contentsOf: batch)

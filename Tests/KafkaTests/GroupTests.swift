@@ -1,5 +1,6 @@
 import Kafka
 import KafkaEmbedded
+import KafkaTestSupport
 import Logging
 import Primitives
 import TestSupport
@@ -44,7 +45,7 @@ struct GroupTests {
         let reader: Task<Void, any Error>
     }
 
-    func join(_ cluster: EmbeddedKafkaCluster, group: String, topic: String, into seen: Collector<KafkaConsumerRecord>) throws -> Member {
+    func join(_ cluster: TestKafkaCluster, group: String, topic: String, into seen: Collector<KafkaConsumerRecord>) throws -> Member {
         let listener = DrainingListener()
         let consumer = try makeConsumer(cluster, group: group, listener: listener)
         listener.attach(consumer)
@@ -65,28 +66,29 @@ struct GroupTests {
 
     @Test func membersSplitPartitionsAndRebalanceWithoutLossOrDuplicates() async throws {
         try await withTestCluster(brokers: 3, topics: ["group": 6]) { cluster in
+            let topic = cluster.topic("group")
             let producer = try makeProducer(cluster)
             let seen = Collector<KafkaConsumerRecord>()
             let group = uniqueName("g")
-            let all = Set((0..<6).map { KafkaTopicPartition(topic: "group", partition: $0) })
+            let all = Set((0..<6).map { KafkaTopicPartition(topic: topic, partition: $0) })
 
-            let a = try join(cluster, group: group, topic: "group", into: seen)
-            let b = try join(cluster, group: group, topic: "group", into: seen)
+            let a = try join(cluster, group: group, topic: topic, into: seen)
+            let b = try join(cluster, group: group, topic: topic, into: seen)
             try await eventually(timeout: .seconds(60), "two members split six partitions") {
                 let (x, y) = (a.consumer.assignment, b.consumer.assignment)
                 return !x.isEmpty && !y.isEmpty && x.isDisjoint(with: y) && x.union(y) == all
             }
-            try await produce(producer, topic: "group", range: 0..<300)
+            try await produce(producer, topic: topic, range: 0..<300)
             try await eventually("the first 300 records") { Set(seen.all.compactMap(\.value)).count >= 300 }
 
-            let c = try join(cluster, group: group, topic: "group", into: seen)
+            let c = try join(cluster, group: group, topic: topic, into: seen)
             // Cooperative rebalancing takes two rounds; allow for a slow (sanitized) build.
             try await eventually(timeout: .seconds(60), "a third member gets a share") {
                 let sets = [a, b, c].map(\.consumer.assignment)
                 return sets.allSatisfy { !$0.isEmpty } && sets.reduce(Set()) { $0.union($1) } == all
                     && sets.map(\.count).reduce(0, +) == 6
             }
-            try await produce(producer, topic: "group", range: 300..<600)
+            try await produce(producer, topic: topic, range: 300..<600)
             try await eventually("600 records") { Set(seen.all.compactMap(\.value)).count >= 600 }
 
             await b.consumer.close()
@@ -95,7 +97,7 @@ struct GroupTests {
                 a.consumer.assignment.union(c.consumer.assignment) == all
                     && a.consumer.assignment.isDisjoint(with: c.consumer.assignment)
             }
-            try await produce(producer, topic: "group", range: 600..<900)
+            try await produce(producer, topic: topic, range: 600..<900)
             try await eventually("900 records") { Set(seen.all.compactMap(\.value)).count >= 900 }
 
             await a.consumer.close()
@@ -124,11 +126,13 @@ struct GroupTests {
         }
     }
 
-    @Test func brokerDownAndBackLosesNothingAndDuplicatesNothing() async throws {
+    @Test(.embeddedClusterOnly("takes a broker down and moves partition leaders: the embedded cluster's fault injection"))
+    func brokerDownAndBackLosesNothingAndDuplicatesNothing() async throws {
         try await withTestCluster(brokers: 3, topics: ["outage": 6]) { cluster in
+            let topic = cluster.topic("outage")
             // Broker 2 leads partitions 1 and 4, so records for them wait out its outage.
             for partition in Int32(0)..<6 {
-                try cluster.setPartitionLeader(topic: "outage", partition: partition, broker: partition % 3 + 1)
+                try cluster.faults.setPartitionLeader(topic: topic, partition: partition, broker: partition % 3 + 1)
             }
             var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
             configuration.deliveryTimeout = .seconds(60)
@@ -137,14 +141,14 @@ struct GroupTests {
 
             let seen = Collector<KafkaConsumerRecord>()
             let consumer = try makeConsumer(cluster, group: uniqueName("outage"))
-            try consumer.subscribe(topics: ["outage"])
+            try consumer.subscribe(topics: [topic])
             let reader = startReading(consumer, into: seen)
 
             let delivered = Collector<KafkaDeliveryReport>()
             let failed = Collector<KafkaError>()
             func produce(_ range: Range<Int>) throws {
                 for index in range {
-                    let record = KafkaProducerRecord(topic: "outage", partition: Int32(index % 6), key: bytes("k\(index)"), value: bytes("\(index)"))
+                    let record = KafkaProducerRecord(topic: topic, partition: Int32(index % 6), key: bytes("k\(index)"), value: bytes("\(index)"))
                     try producer.enqueue(record) { result in
                         switch result {
                         case .success(let report): delivered.append(report)
@@ -156,7 +160,7 @@ struct GroupTests {
             try produce(0..<1000)
             try await producer.flush(timeout: .seconds(30))
 
-            try cluster.setBrokerDown(2)
+            try cluster.faults.setBrokerDown(2)
             try produce(1000..<2000)
             // While broker 2 is down its partitions cannot complete: a flush must time out.
             // (The idempotent producer may hold the other partitions too while it drains.)
@@ -164,7 +168,7 @@ struct GroupTests {
             #expect(delivered.count < 2000, "records for the down broker's partitions wait")
             #expect(failed.count == 0)
 
-            try cluster.setBrokerUp(2)
+            try cluster.faults.setBrokerUp(2)
             try produce(2000..<3000)
             try await producer.flush(timeout: .seconds(60))
             #expect(failed.count == 0)
@@ -179,24 +183,26 @@ struct GroupTests {
         }
     }
 
-    @Test func requestErrorsOnProduceFetchAndCommitHeal() async throws {
+    @Test(.embeddedClusterOnly("injects request errors: the embedded cluster's fault injection"))
+    func requestErrorsOnProduceFetchAndCommitHeal() async throws {
         try await withTestCluster(brokers: 3, topics: ["flaky": 3]) { cluster in
+            let topic = cluster.topic("flaky")
             let producer = try makeProducer(cluster)
             let seen = Collector<KafkaConsumerRecord>()
             let group = uniqueName("flaky")
-            try cluster.pushRequestErrors(.produce, [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas])
-            try await produce(producer, topic: "flaky", range: 0..<200)
+            try cluster.faults.pushRequestErrors(.produce, [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas])
+            try await produce(producer, topic: topic, range: 0..<200)
             // Every record is read and done before the first background commit, which is refused:
             // only a retry of the same offsets can commit them (nothing moves afterwards).
-            try cluster.pushRequestErrors(.fetch, [.notLeaderForPartition, .unknownTopicOrPartition])
+            try cluster.faults.pushRequestErrors(.fetch, [.notLeaderForPartition, .unknownTopicOrPartition])
             // librdkafka does not retry this one itself: only our retry commits the offsets.
-            try cluster.pushRequestErrors(.offsetCommit, [.topicAuthorizationFailed, .topicAuthorizationFailed])
+            try cluster.faults.pushRequestErrors(.offsetCommit, [.topicAuthorizationFailed, .topicAuthorizationFailed])
             let consumer = try makeConsumer(cluster, group: group)
-            try consumer.subscribe(topics: ["flaky"])
+            try consumer.subscribe(topics: [topic])
             let reader = startReading(consumer, into: seen)
             try await eventually("all records despite injected errors") { Set(seen.all.compactMap(\.value)).count == 200 }
             try await eventually("offsets committed despite injected commit errors") {
-                let committed = try await consumer.committedOffsets((0..<3).map { KafkaTopicPartition(topic: "flaky", partition: $0) })
+                let committed = try await consumer.committedOffsets((0..<3).map { KafkaTopicPartition(topic: topic, partition: $0) })
                 return committed.values.reduce(0, +) == 200
             }
             await consumer.close()

@@ -1,28 +1,30 @@
 import Kafka
 import KafkaEmbedded
+import KafkaTestSupport
 import Logging
 import TestSupport
 import Testing
 
-@Suite("Producer and consumer over the embedded cluster", .serialized, .timeLimit(.minutes(2)))
+@Suite("Producer and consumer over real sockets", .serialized, .timeLimit(.minutes(2)))
 struct ProducerConsumerTests {
     @Test func roundTripKeepsKeysValuesHeadersAndTimestamps() async throws {
         try await withTestCluster(brokers: 3, topics: ["round-trip": 4]) { cluster in
+            let topic = cluster.topic("round-trip")
             let producer = try makeProducer(cluster)
             let timestamp: Int64 = 1_700_000_000_123
             let sent: [KafkaProducerRecord] = [
-                KafkaProducerRecord(topic: "round-trip", key: bytes("k1"), value: bytes("hello"), headers: [KafkaHeader(name: "a", string: "1")], timestampMilliseconds: timestamp),
-                KafkaProducerRecord(topic: "round-trip", key: nil, value: bytes("null key")),
-                KafkaProducerRecord(topic: "round-trip", key: [], value: bytes("empty key")),
-                KafkaProducerRecord(topic: "round-trip", key: bytes("k2"), value: []),
-                KafkaProducerRecord(topic: "round-trip", key: bytes("k3"), value: nil),
+                KafkaProducerRecord(topic: topic, key: bytes("k1"), value: bytes("hello"), headers: [KafkaHeader(name: "a", string: "1")], timestampMilliseconds: timestamp),
+                KafkaProducerRecord(topic: topic, key: nil, value: bytes("null key")),
+                KafkaProducerRecord(topic: topic, key: [], value: bytes("empty key")),
+                KafkaProducerRecord(topic: topic, key: bytes("k2"), value: []),
+                KafkaProducerRecord(topic: topic, key: bytes("k3"), value: nil),
                 KafkaProducerRecord(
-                    topic: "round-trip", partition: 2, key: bytes("k4"), value: [0, 255, 1],
+                    topic: topic, partition: 2, key: bytes("k4"), value: [0, 255, 1],
                     headers: [KafkaHeader(name: "dup", string: "x"), KafkaHeader(name: "dup", string: "y"), KafkaHeader(name: "nil", value: nil), KafkaHeader(name: "empty", value: [])]),
                 // Headers made from strings go to librdkafka from the strings' own bytes: long and
                 // short names and values, non-ASCII, and an empty string (empty, not null).
                 KafkaProducerRecord(
-                    topic: "round-trip", key: bytes("k5"), value: bytes("string headers"),
+                    topic: topic, key: bytes("k5"), value: bytes("string headers"),
                     headers: [
                         KafkaHeader(name: "a-name-longer-than-fifteen-bytes", string: "a value longer than fifteen bytes"),
                         KafkaHeader(name: "é", string: "☃ snow"), KafkaHeader(name: "empty-string", string: ""),
@@ -34,7 +36,7 @@ struct ProducerConsumerTests {
             await producer.close()
 
             let consumer = try makeConsumer(cluster, group: uniqueName("rt"))
-            try consumer.subscribe(topics: ["round-trip"])
+            try consumer.subscribe(topics: [topic])
             var received: [KafkaConsumerRecord] = []
             for try await record in consumer.records {
                 received.append(record)
@@ -60,16 +62,17 @@ struct ProducerConsumerTests {
 
     @Test func restartResumesAfterTheLastDoneRecord() async throws {
         try await withTestCluster(brokers: 3, topics: ["resume": 1]) { cluster in
+            let topic = cluster.topic("resume")
             let producer = try makeProducer(cluster)
             for index in 0..<10 {
-                _ = try await producer.send(KafkaProducerRecord(topic: "resume", value: bytes("\(index)")))
+                _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)")))
             }
             await producer.close()
             let group = uniqueName("resume")
 
             // The first run finishes 0...3 and 5 (not 4): the committed offset must stop at 4.
             let first = try makeConsumer(cluster, group: group)
-            try first.subscribe(topics: ["resume"])
+            try first.subscribe(topics: [topic])
             var seen = 0
             for try await record in first.records {
                 if record.offset != 4 && record.offset <= 5 { first.markDone(record) }
@@ -79,10 +82,10 @@ struct ProducerConsumerTests {
             await first.close()
 
             let second = try makeConsumer(cluster, group: group)
-            let partition = KafkaTopicPartition(topic: "resume", partition: 0)
+            let partition = KafkaTopicPartition(topic: topic, partition: 0)
             // What the first run left committed: the first unfinished record, 4, not past it.
             #expect(try await second.committedOffsets([partition])[partition] == 4)
-            try second.subscribe(topics: ["resume"])
+            try second.subscribe(topics: [topic])
             var offsets: [Int64] = []
             for try await record in second.records {
                 offsets.append(record.offset)
@@ -98,17 +101,18 @@ struct ProducerConsumerTests {
 
     @Test func batchesDeliverEveryRecordInOrderAndCommitWhatWasMarkedDone() async throws {
         try await withTestCluster(brokers: 3, topics: ["batches": 3]) { cluster in
+            let topic = cluster.topic("batches")
             let producer = try makeProducer(cluster)
             let count = 600
             for index in 0..<count {
-                try producer.enqueue(KafkaProducerRecord(topic: "batches", partition: Int32(index % 3), value: bytes("\(index)"))) { _ in }
+                try producer.enqueue(KafkaProducerRecord(topic: topic, partition: Int32(index % 3), value: bytes("\(index)"))) { _ in }
             }
             try await producer.flush(timeout: .seconds(20))
             await producer.close()
             let group = uniqueName("batches")
 
             let first = try makeConsumer(cluster, group: group)
-            try first.subscribe(topics: ["batches"])
+            try first.subscribe(topics: [topic])
             let (sizes, offsets) = try await withTimeout(.seconds(20), "every record in batches") {
                 var offsets: [Int32: [Int64]] = [:]
                 var sizes: [Int] = []
@@ -132,7 +136,7 @@ struct ProducerConsumerTests {
 
             // Everything marked done through the batch form was committed on close.
             let second = try makeConsumer(cluster, group: group)
-            let committed = try await second.committedOffsets((0..<3).map { KafkaTopicPartition(topic: "batches", partition: $0) })
+            let committed = try await second.committedOffsets((0..<3).map { KafkaTopicPartition(topic: topic, partition: $0) })
             #expect(committed.values.sorted() == [200, 200, 200])
             await second.close()
         }
@@ -140,21 +144,22 @@ struct ProducerConsumerTests {
 
     @Test func pauseStopsOnePartitionOnly() async throws {
         try await withTestCluster(brokers: 3, topics: ["pause": 2]) { cluster in
+            let topic = cluster.topic("pause")
             let producer = try makeProducer(cluster)
             let consumer = try makeConsumer(cluster, group: nil)
-            let p0 = KafkaTopicPartition(topic: "pause", partition: 0)
-            let p1 = KafkaTopicPartition(topic: "pause", partition: 1)
+            let p0 = KafkaTopicPartition(topic: topic, partition: 0)
+            let p1 = KafkaTopicPartition(topic: topic, partition: 1)
             try consumer.assign([p0: .beginning, p1: .beginning])
             consumer.pause([p0])
             #expect(consumer.pausedPartitions == [p0])
             for index in 0..<20 {
-                _ = try await producer.send(KafkaProducerRecord(topic: "pause", partition: Int32(index % 2), value: bytes("\(index)")))
+                _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: Int32(index % 2), value: bytes("\(index)")))
             }
             let collector = Collector<KafkaConsumerRecord>()
             let reader = startReading(consumer, into: collector, markDone: false)
             try await eventually("10 records of the running partition") { collector.count >= 10 }
             // Partition 1 is fully read; give partition 0 a fair chance to show up if pause leaked.
-            _ = try await producer.send(KafkaProducerRecord(topic: "pause", partition: 1, value: bytes("marker")))
+            _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 1, value: bytes("marker")))
             try await eventually("the marker") { collector.all.contains { $0.value == bytes("marker") } }
             // Outside `#expect`: Swift 6.3 gave this closure, inside the macro's argument, the same
             // discriminator as the `filter` closure below, and emitted one body for both
@@ -174,16 +179,17 @@ struct ProducerConsumerTests {
 
     @Test func backpressurePausesFetchingAndLosesNothing() async throws {
         try await withTestCluster(brokers: 3, topics: ["slow": 3]) { cluster in
+            let topic = cluster.topic("slow")
             let producer = try makeProducer(cluster)
             let total = 3000
             for index in 0..<total {
-                try producer.enqueue(KafkaProducerRecord(topic: "slow", key: bytes("\(index)"), value: bytes("\(index)"))) { _ in }
+                try producer.enqueue(KafkaProducerRecord(topic: topic, key: bytes("\(index)"), value: bytes("\(index)"))) { _ in }
             }
             try await producer.flush(timeout: .seconds(20))
             await producer.close()
             // A tiny buffer forces many flow-control pauses and resumes.
             let consumer = try makeConsumer(cluster, group: uniqueName("slow"), bufferCapacity: 16)
-            try consumer.subscribe(topics: ["slow"])
+            try consumer.subscribe(topics: [topic])
             var values = Set<[UInt8]>()
             var count = 0
             for try await record in consumer.records {
@@ -200,15 +206,16 @@ struct ProducerConsumerTests {
 
     @Test func closingUnderLoadFinishesWithinItsDeadline() async throws {
         try await withTestCluster(brokers: 3, topics: ["load": 4]) { cluster in
+            let topic = cluster.topic("load")
             let producer = try makeProducer(cluster)
             let consumer = try makeConsumer(cluster, group: uniqueName("load"))
-            try consumer.subscribe(topics: ["load"])
+            try consumer.subscribe(topics: [topic])
             let collector = Collector<KafkaConsumerRecord>()
             let reader = startReading(consumer, into: collector)
             let feeding = Task {
                 var index = 0
                 while !Task.isCancelled {
-                    try? producer.enqueue(KafkaProducerRecord(topic: "load", key: bytes("\(index % 64)"), value: bytes("\(index)"))) { _ in }
+                    try? producer.enqueue(KafkaProducerRecord(topic: topic, key: bytes("\(index % 64)"), value: bytes("\(index)"))) { _ in }
                     index += 1
                     if index % 200 == 0 { try? await Task.sleep(for: .milliseconds(1)) }
                 }
@@ -230,11 +237,12 @@ struct ProducerConsumerTests {
 
     @Test func seekReplaysAPartition() async throws {
         try await withTestCluster(brokers: 1, topics: ["seek": 1]) { cluster in
+            let topic = cluster.topic("seek")
             let producer = try makeProducer(cluster)
-            for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: "seek", value: bytes("\(index)"))) }
+            for index in 0..<5 { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)"))) }
             await producer.close()
             let consumer = try makeConsumer(cluster, group: nil)
-            let partition = KafkaTopicPartition(topic: "seek", partition: 0)
+            let partition = KafkaTopicPartition(topic: topic, partition: 0)
             try consumer.assign([partition: .exactly(3)])
             var iterator = consumer.records.makeAsyncIterator()
             #expect(try await iterator.next()?.offset == 3)
@@ -248,8 +256,9 @@ struct ProducerConsumerTests {
 
     @Test func closingTwiceAndSeekingAfterCloseAreSafe() async throws {
         try await withTestCluster(brokers: 1, topics: ["closed": 1]) { cluster in
+            let topic = cluster.topic("closed")
             let consumer = try makeConsumer(cluster, group: uniqueName("closed"))
-            let partition = KafkaTopicPartition(topic: "closed", partition: 0)
+            let partition = KafkaTopicPartition(topic: topic, partition: 0)
             try consumer.assign([partition: .beginning])
             await consumer.close(timeout: .seconds(5))
             await consumer.close(timeout: .seconds(5))
@@ -265,8 +274,9 @@ struct ProducerConsumerTests {
     @Test func closingFromTwoTasksAtOnceClosesCleanly() async throws {
         let capture = LogCapture()
         try await withTestCluster(brokers: 1, topics: ["twice": 1]) { cluster in
+            let topic = cluster.topic("twice")
             let producer = try makeProducer(cluster)
-            for index in 0..<20 { _ = try await producer.send(KafkaProducerRecord(topic: "twice", value: bytes("\(index)"))) }
+            for index in 0..<20 { _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)"))) }
             await producer.close()
             for round in 0..<6 {
                 var configuration = KafkaConsumerConfiguration(
@@ -275,7 +285,7 @@ struct ProducerConsumerTests {
                 var logger = Logger(label: "twice") { _ in capture }
                 logger.logLevel = .warning
                 let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-                try consumer.assign([KafkaTopicPartition(topic: "twice", partition: 0): .beginning])
+                try consumer.assign([KafkaTopicPartition(topic: topic, partition: 0): .beginning])
                 var read = 0
                 for try await _ in consumer.records {
                     read += 1
@@ -292,13 +302,15 @@ struct ProducerConsumerTests {
 
     /// librdkafka 2.0.2 aborts the process when a cooperative-sticky consumer that joined its
     /// group but never got an assignment is destroyed (librdkafka#4312). Close must not.
-    @Test func closingBeforeTheFirstAssignmentDoesNotAbort() async throws {
+    @Test(.embeddedClusterOnly("refuses every SyncGroup through the embedded cluster's fault injection"))
+    func closingBeforeTheFirstAssignmentDoesNotAbort() async throws {
         try await withTestCluster(brokers: 1, topics: ["unassigned": 1]) { cluster in
+            let topic = cluster.topic("unassigned")
             // Every SyncGroup is refused, so the member joins (the assignor is chosen) but is
             // never assigned anything.
-            try cluster.pushRequestErrors(.syncGroup, Array(repeating: .rebalanceInProgress, count: 200))
+            try cluster.faults.pushRequestErrors(.syncGroup, Array(repeating: .rebalanceInProgress, count: 200))
             let consumer = try makeConsumer(cluster, group: uniqueName("unassigned"))
-            try consumer.subscribe(topics: ["unassigned"])
+            try consumer.subscribe(topics: [topic])
             var iterator = consumer.records.makeAsyncIterator()
             let reader = Task { _ = try? await iterator.next() }
             // Long enough for JoinGroup to answer; no condition to wait on is exposed by librdkafka.

@@ -1,5 +1,6 @@
 import Kafka
 import KafkaEmbedded
+import KafkaTestSupport
 import Testing
 
 /// The producer's poll thread makes the produce calls: what senders hand off must be produced
@@ -13,12 +14,13 @@ struct ProducerHandoffTests {
     /// cluster. The median keeps a slow moment of a loaded machine from deciding.
     @Test func anIdleProducerSendsAtOnce() async throws {
         try await withTestCluster(brokers: 1, topics: ["idle": 1]) { cluster in
+            let topic = cluster.topic("idle")
             let producer = try makeProducer(cluster)
-            _ = try await producer.send(KafkaProducerRecord(topic: "idle", value: bytes("warm-up")))
+            _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("warm-up")))
             var durations: [Duration] = []
             for index in 0..<41 {
                 let started = ContinuousClock.now
-                _ = try await producer.send(KafkaProducerRecord(topic: "idle", value: bytes("\(index)")))
+                _ = try await producer.send(KafkaProducerRecord(topic: topic, value: bytes("\(index)")))
                 durations.append(ContinuousClock.now - started)
             }
             let median = durations.sorted()[durations.count / 2]
@@ -30,19 +32,20 @@ struct ProducerHandoffTests {
     /// the poll thread makes: the sender still hears, and learns it was not written.
     @Test func aRecordLibrdkafkaRefusesIsReportedNotPersisted() async throws {
         try await withTestCluster(brokers: 1, topics: ["refused": 1]) { cluster in
+            let topic = cluster.topic("refused")
             let reports = TokenReports()
             var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
             configuration.deliveryTimeout = .seconds(30)
             let producer = try KafkaProducer(configuration: configuration, logger: quietLogger("producer"), deliveryHandler: reports.record)
             let tooLarge = [UInt8](repeating: 1, count: 2_000_000)
             let error = await #expect(throws: KafkaError.self) {
-                _ = try await producer.send(KafkaProducerRecord(topic: "refused", value: tooLarge))
+                _ = try await producer.send(KafkaProducerRecord(topic: topic, value: tooLarge))
             }
             #expect(error?.name == "MSG_SIZE_TOO_LARGE")
             #expect(error?.persistence == .notPersisted)
 
-            try producer.enqueue(KafkaProducerRecord(topic: "refused", value: tooLarge), token: 1)
-            try producer.enqueue(KafkaProducerRecord(topic: "refused", value: bytes("fits")), token: 2)
+            try producer.enqueue(KafkaProducerRecord(topic: topic, value: tooLarge), token: 1)
+            try producer.enqueue(KafkaProducerRecord(topic: topic, value: bytes("fits")), token: 2)
             try await producer.flush(timeout: .seconds(10))
             let all = reports.all
             #expect(all[1]?.count == 1)
@@ -57,19 +60,21 @@ struct ProducerHandoffTests {
     /// stops taking, the handoff fills to its bound and senders get _QUEUE_FULL. Closing then
     /// fails every record that was taken, exactly once: none is lost, none reported twice (a
     /// record produced after librdkafka's queues were purged would never be reported).
-    @Test func aFullHandoffRefusesAndCloseReportsEveryRecordOnce() async throws {
+    @Test(.embeddedClusterOnly("takes the only broker down: the embedded cluster's fault injection"))
+    func aFullHandoffRefusesAndCloseReportsEveryRecordOnce() async throws {
         try await withTestCluster(brokers: 1, topics: ["stuck": 1]) { cluster in
+            let topic = cluster.topic("stuck")
             let reports = TokenReports()
             var configuration = KafkaProducerConfiguration(
                 bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1), properties: ["queue.buffering.max.messages": "10"])
             configuration.deliveryTimeout = .seconds(60)
             let producer = try KafkaProducer(configuration: configuration, logger: quietLogger("producer"), deliveryHandler: reports.record)
-            try cluster.setBrokerDown(1)
+            try cluster.faults.setBrokerDown(1)
             var taken: [UInt] = []
             var refusal: KafkaError?
             for token in UInt(0)..<200_000 {
                 do throws(KafkaError) {
-                    try producer.enqueue(KafkaProducerRecord(topic: "stuck", value: bytes("r\(token)")), token: token)
+                    try producer.enqueue(KafkaProducerRecord(topic: topic, value: bytes("r\(token)")), token: token)
                     taken.append(token)
                 } catch {
                     refusal = error

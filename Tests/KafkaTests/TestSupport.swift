@@ -1,20 +1,20 @@
 import Foundation
 import Kafka
-import KafkaEmbedded
+import KafkaTestSupport
 import Logging
 import Primitives
 import TestSupport
 import Testing
 
 /// Options that make the embedded cluster answer quickly (it holds empty fetches for the whole
-/// `fetch.wait.max.ms`) and rebalance quickly.
+/// `fetch.wait.max.ms`) and rebalance quickly; harmless on a real cluster.
 let fastConsumerOptions = [
     "fetch.wait.max.ms": "10",
     "heartbeat.interval.ms": "100",
     "topic.metadata.refresh.interval.ms": "1000",
 ]
 
-func makeProducer(_ cluster: EmbeddedKafkaCluster, properties: [String: String] = [:]) throws -> KafkaProducer {
+func makeProducer(_ cluster: TestKafkaCluster, properties: [String: String] = [:]) throws -> KafkaProducer {
     var configuration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1), properties: properties)
     configuration.deliveryTimeout = .seconds(30)
     let producer = try KafkaProducer(configuration: configuration, logger: quietLogger("producer"))
@@ -23,7 +23,7 @@ func makeProducer(_ cluster: EmbeddedKafkaCluster, properties: [String: String] 
 }
 
 func makeConsumer(
-    _ cluster: EmbeddedKafkaCluster, group: String?, listener: (any KafkaRebalanceListener)? = nil,
+    _ cluster: TestKafkaCluster, group: String?, listener: (any KafkaRebalanceListener)? = nil,
     bufferCapacity: Int = 2048, properties: [String: String] = [:]
 ) throws -> KafkaConsumer {
     var configuration = KafkaConsumerConfiguration(
@@ -68,39 +68,3 @@ func startReading(
 }
 
 func bytes(_ string: String) -> [UInt8] { Array(string.utf8) }
-
-/// The clients a test made, closed when the test ends however it ends: a failed test must not
-/// leave consumers polling a cluster that is gone (they would spin and starve later tests).
-final class TestClients: Sendable {
-    @TaskLocal static var current: TestClients?
-
-    private let producers = Locked<[KafkaProducer]>([])
-    private let consumers = Locked<[KafkaConsumer]>([])
-
-    func track(_ producer: KafkaProducer) { producers.withLock { $0.append(producer) } }
-    func track(_ consumer: KafkaConsumer) { consumers.withLock { $0.append(consumer) } }
-
-    /// Closes everything; closing twice is harmless, so tests may close their own first.
-    func closeAll() async {
-        for consumer in consumers.withLock({ $0 }) { await consumer.close(timeout: .seconds(5)) }
-        for producer in producers.withLock({ $0 }) { await producer.close(timeout: .seconds(5)) }
-    }
-}
-
-/// `withEmbeddedCluster` for tests: clients made by `makeProducer`/`makeConsumer` inside are
-/// closed before the cluster goes, whether `body` returned or threw.
-func withTestCluster<T: Sendable>(
-    brokers: Int = 3, topics: [String: Int] = [:], _ body: (EmbeddedKafkaCluster) async throws -> T
-) async throws -> T {
-    let clients = TestClients()
-    return try await withEmbeddedCluster(brokers: brokers, topics: topics) { cluster in
-        do {
-            let result = try await TestClients.$current.withValue(clients) { try await body(cluster) }
-            await clients.closeAll()
-            return result
-        } catch {
-            await clients.closeAll()
-            throw error
-        }
-    }
-}

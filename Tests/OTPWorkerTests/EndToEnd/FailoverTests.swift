@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-import KafkaEmbedded
+import KafkaTestSupport
 import MessageCentralSandbox
 import Primitives
 import TestSupport
@@ -20,7 +20,7 @@ struct FailoverTests {
                 "--provider-url", stack.sandbox.baseURL, "--customer-id", stack.sandboxConfiguration.customerID,
                 "--max-in-flight", "32", "--metrics-port", "0", "--metrics-host", "127.0.0.1",
                 "--kafka-option", "fetch.wait.max.ms=10", "--log-format", "json",
-            ] + (instanceID.map { ["--instance-id", $0] } ?? []),
+            ] + stack.topics.runArguments + (instanceID.map { ["--instance-id", $0] } ?? []),
             environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
     }
 

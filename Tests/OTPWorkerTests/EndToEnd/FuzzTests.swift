@@ -45,8 +45,10 @@ struct FuzzTests {
         return bytes
     }
 
-    static func randomInput(_ index: Int, _ rng: inout SplitMix64) -> (topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) {
-        let topic = Bool.random(using: &rng) ? "otp.requested" : "otp.submitted"
+    static func randomInput(
+        _ index: Int, _ rng: inout SplitMix64, topics: WorkerTopics
+    ) -> (topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader]) {
+        let topic = Bool.random(using: &rng) ? topics.requested : topics.submitted
         var value: [UInt8]?
         switch Int.random(in: 0..<10, using: &rng) {
         case 0: value = nil
@@ -74,7 +76,7 @@ struct FuzzTests {
             try await stack.startWorker { $0.maxInFlight = 128 }
             var rng = SplitMix64(state: seed)
             var inputs: [(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader])] = []
-            for index in 0..<Self.count { inputs.append(Self.randomInput(index, &rng)) }
+            for index in 0..<Self.count { inputs.append(Self.randomInput(index, &rng, topics: stack.topics)) }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for chunk in stride(from: 0, to: inputs.count, by: 100) {
                     let slice = Array(inputs[chunk..<min(chunk + 100, inputs.count)])
@@ -86,16 +88,16 @@ struct FuzzTests {
                 }
                 try await group.waitForAll()
             }
-            let outcomeTopics: Set<String> = ["otp.sent", "otp.verified", "otp.failed"]
+            let outcomeTopics: Set<String> = [stack.topics.sent, stack.topics.verified, stack.topics.failed]
             try await stack.outputs.wait(timeout: .seconds(120), "an outcome for every input, and the DLQ copies") { outputs in
                 outputs.filter { outcomeTopics.contains($0.topic) }.count >= Self.count
-                    && outputs.filter { $0.topic == "otp.dlq" }.count
-                        >= outputs.filter { $0.topic == "otp.failed" && $0.string("stage") == "decode" }.count
+                    && outputs.filter { $0.topic == stack.topics.deadLetter }.count
+                        >= outputs.filter { $0.topic == stack.topics.failed && $0.string("stage") == "decode" }.count
             }
             let outputs = stack.outputs.all
             let outcomes = outputs.filter { outcomeTopics.contains($0.topic) }
-            let decodeFailures = outcomes.filter { $0.topic == "otp.failed" && $0.string("stage") == "decode" }
-            let letters = outputs.filter { $0.topic == "otp.dlq" }
+            let decodeFailures = outcomes.filter { $0.topic == stack.topics.failed && $0.string("stage") == "decode" }
+            let letters = outputs.filter { $0.topic == stack.topics.deadLetter }
             #expect(outcomes.count == Self.count, "one outcome per input")
             #expect(letters.count == decodeFailures.count, "every decode failure is dead-lettered, nothing else is")
             print("fuzz: \(outcomes.count) outcomes, \(decodeFailures.count) unreadable, \(outcomes.count - decodeFailures.count) decoded; sandbox saw \(stack.sandbox.stats.total) calls")

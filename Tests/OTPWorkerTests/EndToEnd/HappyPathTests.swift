@@ -19,8 +19,8 @@ struct HappyPathTests {
                 stack.topics.requested, key: "req-1",
                 json: #"{"requestId":"req-1","countryCode":"91","mobileNumber":"\#(number)","metadata":{"userId":"u-1"}}"#,
                 headers: [KafkaHeader(name: "traceparent", string: trace), KafkaHeader(name: "ce_id", string: "in-1")])
-            try await stack.outputs.wait("otp.sent for req-1") { $0.contains { $0.topic == "otp.sent" } }
-            let sent = try #require(stack.outputs.on("otp.sent").first)
+            try await stack.outputs.wait("otp.sent for req-1") { $0.contains { $0.topic == stack.topics.sent } }
+            let sent = try #require(stack.outputs.on(stack.topics.sent).first)
             #expect(sent.key == "req-1")
             #expect(sent.string("requestId") == "req-1")
             #expect(sent.string("countryCode") == "91")
@@ -46,15 +46,15 @@ struct HappyPathTests {
                 stack.topics.submitted, key: "req-1",
                 json: #"{"verificationId":"\#(verificationID)","code":"\#(code)","requestId":"req-1","submissionId":"s-2"}"#)
             try await stack.outputs.wait("a verify failure and a verification") {
-                $0.contains { $0.topic == "otp.verified" } && $0.contains { $0.topic == "otp.failed" }
+                $0.contains { $0.topic == stack.topics.verified } && $0.contains { $0.topic == stack.topics.failed }
             }
-            let failed = try #require(stack.outputs.on("otp.failed").first)
+            let failed = try #require(stack.outputs.on(stack.topics.failed).first)
             #expect(failed.string("stage") == "verify")
             #expect(failed.string("reason") == "WRONG_OTP_PROVIDED")
             #expect((failed.json["retryable"] as? Bool) == false)
             #expect(failed.string("submissionId") == "s-1")
             #expect(failed.key == "req-1")
-            let verified = try #require(stack.outputs.on("otp.verified").first)
+            let verified = try #require(stack.outputs.on(stack.topics.verified).first)
             #expect(verified.string("verificationId") == verificationID)
             #expect(verified.string("submissionId") == "s-2")
             #expect(verified.key == "req-1")

@@ -16,7 +16,7 @@ struct LifecycleTests {
     /// Outcomes per requestId on the three outcome topics.
     static func outcomeCounts(_ stack: WorkerStack) -> [String: Int] {
         var counts: [String: Int] = [:]
-        for output in stack.outputs.all where output.topic != "otp.dlq" {
+        for output in stack.outputs.all where output.topic != stack.topics.deadLetter {
             if let id = output.string("requestId") { counts[id, default: 0] += 1 }
         }
         return counts
@@ -40,7 +40,7 @@ struct LifecycleTests {
             }
             let counts = Self.outcomeCounts(stack)
             #expect(counts.values.allSatisfy { $0 == 1 }, "duplicates: \(counts.filter { $0.value > 1 })")
-            #expect(stack.outputs.on("otp.failed").isEmpty)
+            #expect(stack.outputs.on(stack.topics.failed).isEmpty)
             #expect(stack.sandbox.stats.sends == ids.count, "no request sent twice after a graceful stop")
             if stack.sandbox.stats.sends != ids.count { stack.logs.dump() }
         }
@@ -115,13 +115,13 @@ struct LifecycleTests {
             let first = try await stack.startWorker()
             let request = Self.request("durable-1")
             try await stack.publish(stack.topics.requested, key: "durable-1", json: request)
-            try await stack.outputs.wait("sent") { $0.contains { $0.topic == "otp.sent" } }
+            try await stack.outputs.wait("sent") { $0.contains { $0.topic == stack.topics.sent } }
             await first.stop()
 
             try await stack.startWorker()
             try await stack.publish(stack.topics.requested, key: "durable-1", json: request)
-            try await stack.outputs.wait("sent again") { $0.filter { $0.topic == "otp.sent" }.count == 2 }
-            let sent = stack.outputs.on("otp.sent")
+            try await stack.outputs.wait("sent again") { $0.filter { $0.topic == stack.topics.sent }.count == 2 }
+            let sent = stack.outputs.on(stack.topics.sent)
             #expect(sent[0].record.value == sent[1].record.value, "the first outcome, byte for byte")
             #expect(sent[0].header("ce_id") != sent[1].header("ce_id"))
             #expect(stack.sandbox.stats.sends == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaTestSupport
 import MessageCentralSandbox
 import Testing
 
@@ -9,6 +10,7 @@ import Testing
 struct MalformedInputTests {
     struct Case: Sendable {
         var name: String
+        /// The input topic's contract name; the stack's own is `stack.cluster.topic(topic)`.
         var topic: String
         var key: [UInt8]?
         var value: [UInt8]?
@@ -43,22 +45,22 @@ struct MalformedInputTests {
                                     json: #"{"requestId":"good-before","countryCode":"91","mobileNumber":"\#(before)"}"#)
             var reports: [String: KafkaDeliveryReport] = [:]
             for item in Self.corpus {
-                reports[item.name] = try await stack.publish(item.topic, key: item.key, value: item.value,
+                reports[item.name] = try await stack.publish(stack.cluster.topic(item.topic), key: item.key, value: item.value,
                                                              headers: [KafkaHeader(name: "x-case", string: item.name)])
             }
             try await stack.publish(stack.topics.requested, key: "good-after",
                                     json: #"{"requestId":"good-after","countryCode":"91","mobileNumber":"\#(after)"}"#)
 
             try await stack.outputs.wait(timeout: .seconds(30), "every case dead-lettered and both good events sent") { outputs in
-                outputs.filter { $0.topic == "otp.dlq" }.count >= Self.corpus.count
-                    && outputs.filter { $0.topic == "otp.failed" }.count >= Self.corpus.count
-                    && outputs.filter { $0.topic == "otp.sent" }.count >= 2
+                outputs.filter { $0.topic == stack.topics.deadLetter }.count >= Self.corpus.count
+                    && outputs.filter { $0.topic == stack.topics.failed }.count >= Self.corpus.count
+                    && outputs.filter { $0.topic == stack.topics.sent }.count >= 2
             }
-            let dlq = stack.outputs.on("otp.dlq")
-            let failed = stack.outputs.on("otp.failed")
+            let dlq = stack.outputs.on(stack.topics.deadLetter)
+            let failed = stack.outputs.on(stack.topics.failed)
             #expect(dlq.count == Self.corpus.count)
             #expect(failed.count == Self.corpus.count)
-            #expect(Set(stack.outputs.on("otp.sent").compactMap { $0.string("requestId") }) == ["good-before", "good-after"])
+            #expect(Set(stack.outputs.on(stack.topics.sent).compactMap { $0.string("requestId") }) == ["good-before", "good-after"])
             for item in Self.corpus {
                 let report = try #require(reports[item.name])
                 guard let letter = dlq.first(where: { $0.header("x-case") == item.name }) else {
@@ -68,7 +70,7 @@ struct MalformedInputTests {
                 #expect(letter.record.key == item.key, "\(item.name): key unchanged")
                 #expect(letter.record.value == item.value || (item.value == [] && letter.record.value == nil) || (item.value == nil && letter.record.value == []),
                         "\(item.name): value unchanged")
-                #expect(letter.header("otp.errors.topic") == item.topic)
+                #expect(letter.header("otp.errors.topic") == stack.cluster.topic(item.topic))
                 #expect(letter.header("otp.errors.partition") == "\(report.partition)")
                 #expect(letter.header("otp.errors.offset") == "\(report.offset)")
                 #expect(letter.header("otp.errors.stage") == "decode")

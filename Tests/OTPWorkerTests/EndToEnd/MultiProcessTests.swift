@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-import KafkaEmbedded
+import KafkaTestSupport
 import MessageCentralSandbox
 import Synchronization
 import TestSupport
@@ -23,14 +23,14 @@ struct MultiProcessTests {
                 "--instance-id", name, "--shutdown-deadline", "10s", "--provider-deadline", "10s",
                 "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=200",
                 "--kafka-option", "fetch.wait.max.ms=10", "--log-format", "json",
-            ],
+            ] + stack.topics.runArguments,
             environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
     }
 
     /// Outcome payloads per requestId, from the three outcome topics.
     static func outcomes(_ stack: WorkerStack) -> [String: [[UInt8]]] {
         var byRequest: [String: [[UInt8]]] = [:]
-        for output in stack.outputs.all where output.topic != "otp.dlq" {
+        for output in stack.outputs.all where output.topic != stack.topics.deadLetter {
             if let id = output.string("requestId"), let value = output.record.value { byRequest[id, default: []].append(value) }
         }
         return byRequest
@@ -77,7 +77,7 @@ struct MultiProcessTests {
             // a pending code for that number: the next owner's send meets 506. The sandbox names
             // the pending verification, so that send is an otp.sent marked resumed; a 506 naming
             // none would be a retryable REQUEST_ALREADY_EXISTS. Nothing else may fail.
-            let failed = stack.outputs.on("otp.failed")
+            let failed = stack.outputs.on(stack.topics.failed)
             #expect(failed.allSatisfy { $0.string("reason") == "REQUEST_ALREADY_EXISTS" }, "\(Set(failed.compactMap { $0.string("reason") }))")
             let failedRequests = Set(failed.compactMap { $0.string("requestId") })
             #expect(failedRequests.count <= max(extraSends, 0), "only requests sent twice are refused as pending")

@@ -19,9 +19,9 @@ struct ProviderFaultTests {
             for index in 0..<10 {
                 if index % 3 == 0 { stack.sandbox.expireAllTokens() }
                 try await stack.publish(stack.topics.requested, key: "t-\(index)", json: Self.request("t-\(index)"))
-                try await stack.outputs.wait("sent \(index + 1)") { $0.filter { $0.topic == "otp.sent" }.count == index + 1 }
+                try await stack.outputs.wait("sent \(index + 1)") { $0.filter { $0.topic == stack.topics.sent }.count == index + 1 }
             }
-            #expect(stack.outputs.on("otp.failed").isEmpty)
+            #expect(stack.outputs.on(stack.topics.failed).isEmpty)
             #expect(stack.sandbox.stats.tokenFetches >= 4)
         }
     }
@@ -33,8 +33,8 @@ struct ProviderFaultTests {
             stack.sandbox.inject(.internalServerError, count: 2, endpoint: .send)
             stack.sandbox.inject(.serverError(status: 503), count: 1, endpoint: .send)
             try await stack.publish(stack.topics.requested, key: "burst", json: Self.request("burst"))
-            try await stack.outputs.wait("sent") { $0.contains { $0.topic == "otp.sent" } }
-            #expect(stack.outputs.on("otp.failed").isEmpty)
+            try await stack.outputs.wait("sent") { $0.contains { $0.topic == stack.topics.sent } }
+            #expect(stack.outputs.on(stack.topics.failed).isEmpty)
             #expect(stack.sandbox.stats.sends == 4)
         }
     }
@@ -49,7 +49,7 @@ struct ProviderFaultTests {
             try await stack.publish(stack.topics.requested, key: "before", json: Self.request("before"))
             try await stack.outputs.wait("the first request's outcome") { $0.contains { $0.string("requestId") == "before" } }
             let first = try #require(stack.outputs.matching("requestId", "before").first)
-            #expect(first.topic == "otp.sent", "\(first.json)")
+            #expect(first.topic == stack.topics.sent, "\(first.json)")
             #expect(worker.readiness.readiness == .ready)
 
             stack.sandbox.inject(.hang, count: 1_000_000, endpoint: .all)
@@ -76,9 +76,9 @@ struct ProviderFaultTests {
 
             stack.sandbox.reset()
             try await stack.outputs.wait("the backlog sent") { outputs in
-                outputs.filter { $0.topic == "otp.sent" && ($0.string("requestId") ?? "").hasPrefix("backlog-") }.count == 5
+                outputs.filter { $0.topic == stack.topics.sent && ($0.string("requestId") ?? "").hasPrefix("backlog-") }.count == 5
             }
-            #expect(!stack.outputs.on("otp.failed").contains { ($0.string("requestId") ?? "").hasPrefix("backlog-") })
+            #expect(!stack.outputs.on(stack.topics.failed).contains { ($0.string("requestId") ?? "").hasPrefix("backlog-") })
             try await eventually("ready again and resumed") {
                 worker.readiness.readiness == .ready && worker.service.consumer.pausedPartitions.isEmpty
             }
@@ -90,7 +90,7 @@ struct ProviderFaultTests {
         try await withWorkerStack { stack in
             let worker = try await stack.startWorker()
             try await stack.publish(stack.topics.requested, key: "ok", json: Self.request("ok"))
-            try await stack.outputs.wait("sent") { $0.contains { $0.topic == "otp.sent" } }
+            try await stack.outputs.wait("sent") { $0.contains { $0.topic == stack.topics.sent } }
 
             stack.sandbox.setPassword("rotated-away")
             stack.sandbox.expireAllTokens()
@@ -110,7 +110,7 @@ struct ProviderFaultTests {
 
             stack.sandbox.reset()  // the original password again
             try await stack.outputs.wait("held requests sent") { outputs in
-                outputs.filter { $0.topic == "otp.sent" && ($0.string("requestId") ?? "").hasPrefix("held-") }.count == 3
+                outputs.filter { $0.topic == stack.topics.sent && ($0.string("requestId") ?? "").hasPrefix("held-") }.count == 3
             }
             try await eventually("ready") { worker.readiness.readiness == .ready }
         }
@@ -140,7 +140,7 @@ struct ProviderFaultTests {
             try await stack.outputs.wait("wrong attempts") { $0.filter { ($0.string("submissionId") ?? "").hasPrefix("wrong-") }.count == 4 }
 
             try await stack.publish(stack.topics.requested, key: "verify", json: Self.request("verify"))
-            try await stack.outputs.wait("sent") { $0.contains { $0.string("requestId") == "verify" && $0.topic == "otp.sent" } }
+            try await stack.outputs.wait("sent") { $0.contains { $0.string("requestId") == "verify" && $0.topic == stack.topics.sent } }
             let second = try #require(stack.outputs.matching("requestId", "verify").first?.string("verificationId"))
             let secondCode = try #require(stack.sandbox.lastCode(verificationId: second))
             stack.logs.noteSecret(secondCode)
@@ -151,7 +151,7 @@ struct ProviderFaultTests {
             try await stack.outputs.wait("verified then already verified") { $0.filter { ($0.string("submissionId") ?? "").hasPrefix("right-") }.count == 2 }
 
             try await stack.publish(stack.topics.requested, key: "expire", json: Self.request("expire"))
-            try await stack.outputs.wait("sent") { $0.contains { $0.string("requestId") == "expire" && $0.topic == "otp.sent" } }
+            try await stack.outputs.wait("sent") { $0.contains { $0.string("requestId") == "expire" && $0.topic == stack.topics.sent } }
             let third = try #require(stack.outputs.matching("requestId", "expire").first?.string("verificationId"))
             let thirdCode = try #require(stack.sandbox.lastCode(verificationId: third))
             stack.logs.noteSecret(thirdCode)
@@ -161,7 +161,7 @@ struct ProviderFaultTests {
             try await stack.outputs.wait("expired") { $0.contains { $0.string("submissionId") == "late" } }
 
             func reason(_ field: String, _ value: String) -> (String?, Int?, Bool?) {
-                let output = stack.outputs.matching(field, value).first { $0.topic == "otp.failed" }
+                let output = stack.outputs.matching(field, value).first { $0.topic == stack.topics.failed }
                 return (output?.string("reason"), output?.json["providerCode"] as? Int, output?.json["retryable"] as? Bool)
             }
             #expect(reason("requestId", "country") == ("INVALID_COUNTRY_CODE", 511, false))
@@ -169,10 +169,10 @@ struct ProviderFaultTests {
             #expect(reason("submissionId", "unknown") == ("INVALID_VERIFICATION_ID", 505, false))
             #expect(reason("submissionId", "wrong-0") == ("WRONG_OTP_PROVIDED", 702, false))
             #expect(reason("submissionId", "wrong-3") == ("VERIFICATION_FAILED", 700, false))
-            #expect(stack.outputs.matching("submissionId", "right-0").first?.topic == "otp.verified")
+            #expect(stack.outputs.matching("submissionId", "right-0").first?.topic == stack.topics.verified)
             #expect(reason("submissionId", "right-1") == ("ALREADY_VERIFIED", 703, false))
             #expect(reason("submissionId", "late") == ("VERIFICATION_EXPIRED", 705, false))
-            for failure in stack.outputs.on("otp.failed") {
+            for failure in stack.outputs.on(stack.topics.failed) {
                 #expect(failure.string("message")?.isEmpty == false)
                 #expect(failure.string("stage") == (failure.string("requestId") != nil ? "send" : "verify"))
             }

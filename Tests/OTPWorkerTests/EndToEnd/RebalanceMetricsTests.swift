@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import KafkaEmbedded
+import KafkaTestSupport
 import MessageCentralSandbox
 import TestSupport
 import Testing
@@ -13,7 +14,8 @@ import Testing
 @Suite("Per-partition metrics across a rebalance", .timeLimit(.minutes(3)))
 struct RebalanceMetricsTests {
     static let partitions = 4
-    static let all = Set((0..<partitions).map { "otp.requested/\($0)" })
+    /// Every partition of `topic`, as `topic/partition`.
+    static func all(_ topic: String) -> Set<String> { Set((0..<partitions).map { "\(topic)/\($0)" }) }
 
     func spawn(_ name: String, _ stack: WorkerStack) throws -> ChildWorker {
         try ChildWorker(
@@ -26,7 +28,7 @@ struct RebalanceMetricsTests {
                 "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=200",
                 "--kafka-option", "fetch.wait.max.ms=10", "--kafka-option", "statistics.interval.ms=200",
                 "--log-format", "json",
-            ],
+            ] + stack.topics.runArguments,
             environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
     }
 
@@ -47,37 +49,38 @@ struct RebalanceMetricsTests {
         }
     }
 
-    /// The otp.requested partitions a /metrics text lists under `name`, as `topic/partition`.
-    static func listed(_ name: String, in body: String) -> Set<String> {
+    /// The partitions of `topic` a /metrics text lists under `name`, as `topic/partition`.
+    static func listed(_ name: String, of topic: String, in body: String) -> Set<String> {
         var pairs: Set<String> = []
-        for line in body.split(separator: "\n") where line.hasPrefix(name + "{") && line.contains(#"topic="otp.requested""#) {
+        for line in body.split(separator: "\n") where line.hasPrefix(name + "{") && line.contains("topic=\"\(topic)\"") {
             guard let start = line.range(of: #"partition=""#)?.upperBound, let end = line[start...].firstIndex(of: "\"") else { continue }
-            pairs.insert("otp.requested/" + line[start..<end])
+            pairs.insert(topic + "/" + line[start..<end])
         }
         return pairs
     }
 
     /// The partitions a worker's /metrics lists lag and committed offsets for.
-    static func series(of worker: ChildWorker) async throws -> (lag: Set<String>, committed: Set<String>) {
+    static func series(of worker: ChildWorker, _ topic: String) async throws -> (lag: Set<String>, committed: Set<String>) {
         try worker.requireRunning()
         guard let port = worker.metricsPort else { return ([], []) }
         let body = try await get("http://127.0.0.1:\(port)/metrics").body
-        return (listed("kafka_consumer_lag", in: body), listed("kafka_committed_offset", in: body))
+        return (listed("kafka_consumer_lag", of: topic, in: body), listed("kafka_committed_offset", of: topic, in: body))
     }
 
     /// The partitions a worker lists, when its lag and committed offsets agree on them.
-    static func owned(by worker: ChildWorker) async throws -> Set<String>? {
-        let (lag, committed) = try await series(of: worker)
+    static func owned(by worker: ChildWorker, _ topic: String) async throws -> Set<String>? {
+        let (lag, committed) = try await series(of: worker, topic)
         return lag == committed ? lag : nil
     }
 
     @Test("a worker that loses partitions to a second one no longer lists them; the two lists never overlap")
     func seriesFollowOwnership() async throws {
         try await withWorkerStack(partitions: Self.partitions) { stack in
+            let topic = stack.topics.requested
             let first = try spawn("rb-a", stack)
             try await publishRound(0, stack)
             try await eventually(timeout: .seconds(30), "the only worker lists every partition") {
-                try await Self.owned(by: first) == Self.all
+                try await Self.owned(by: first, topic) == Self.all(topic)
             }
             try await eventually(timeout: .seconds(30), "the producer's statistics beside the consumer's") {
                 guard let port = first.metricsPort else { return false }
@@ -89,22 +92,22 @@ struct RebalanceMetricsTests {
             let second = try spawn("rb-b", stack)
             try await eventually(timeout: .seconds(60), "the second worker to own partitions of otp.requested") {
                 try second.requireRunning()
-                return second.logText.split(separator: "\n").contains { $0.contains("partitions assigned") && $0.contains("otp.requested[") }
+                return second.logText.split(separator: "\n").contains { $0.contains("partitions assigned") && $0.contains("\(topic)[") }
             }
             // New records on every partition: each owner commits its own, and reports them.
             try await publishRound(1, stack)
             var lists: (Set<String>, Set<String>) = ([], [])
             try await eventually(timeout: .seconds(30), "each partition listed by exactly one worker") {
-                guard let mine = try await Self.owned(by: first), let theirs = try await Self.owned(by: second) else { return false }
+                guard let mine = try await Self.owned(by: first, topic), let theirs = try await Self.owned(by: second, topic) else { return false }
                 lists = (mine, theirs)
-                return mine.isDisjoint(with: theirs) && mine.union(theirs) == Self.all && !theirs.isEmpty
+                return mine.isDisjoint(with: theirs) && mine.union(theirs) == Self.all(topic) && !theirs.isEmpty
             }
             #expect(lists.0.count < Self.partitions, "the first worker gave partitions up: \(lists)")
 
             // More statistics documents later (every 200 ms), which librdkafka still fills with
             // the partitions it gave up: they stay away.
             try await publishRound(2, stack)
-            let (mine, theirs) = (try await Self.series(of: first), try await Self.series(of: second))
+            let (mine, theirs) = (try await Self.series(of: first, topic), try await Self.series(of: second, topic))
             #expect(mine.lag.isDisjoint(with: theirs.lag) && mine.committed.isDisjoint(with: theirs.committed), "\(mine) and \(theirs)")
             #expect(mine.lag.isSubset(of: lists.0) && theirs.lag.isSubset(of: lists.1), "\(mine) and \(theirs), owned: \(lists)")
 

@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-import KafkaEmbedded
+import KafkaTestSupport
 import MessageCentralSandbox
 import OTPEvents
 import Primitives
@@ -25,7 +25,7 @@ struct ReplayTests {
             let old = ISO8601DateFormatter().string(from: Date(timeIntervalSinceNow: -3600))
             try await stack.publish(stack.topics.requested, key: "done", json: Self.request("done"))
             try await stack.publish(stack.topics.requested, key: "bad", json: #"{"requestId":"bad-1","countryCode":"x1","mobileNumber":"9876543210"}"#)
-            try await stack.outputs.wait("two outcomes") { $0.filter { $0.topic != "otp.dlq" }.count == 2 }
+            try await stack.outputs.wait("two outcomes") { $0.filter { $0.topic != stack.topics.deadLetter }.count == 2 }
             await worker.stop()
             try await stack.publish(stack.topics.requested, key: "new", json: Self.request("new"))
             try await stack.publish(stack.topics.requested, key: "stale", json: Self.request("stale", extra: #","requestedAt":"\#(old)""#))
@@ -71,14 +71,13 @@ struct ReplayTests {
             let report = try await stack.publish(
                 stack.topics.requested, key: "broken", json: #"{"requestId":"fix-me","countryCode":"91"}"#,
                 headers: [KafkaHeader(name: "traceparent", string: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")])
-            try await stack.outputs.wait("dead-lettered") { $0.contains { $0.topic == "otp.dlq" } }
-            let letter = try #require(stack.outputs.on("otp.dlq").first)
+            try await stack.outputs.wait("dead-lettered") { $0.contains { $0.topic == stack.topics.deadLetter } }
+            let letter = try #require(stack.outputs.on(stack.topics.deadLetter).first)
 
             var range = ReplayRange(topic: stack.topics.deadLetter)
             range.requestId = "fix-me"
             let reader = try KafkaConsumer(configuration: consumerConfiguration(stack), logger: stack.logs.logger(label: "check"))
-            let target = "replay-target"
-            try stack.cluster.createTopic(target, partitions: 1)
+            let target = try await stack.cluster.createTopic("replay-target", partitions: 1)
             let copied = try await Replay.republish(
                 range, to: target, consumerConfiguration: consumerConfiguration(stack), producer: stack.producer,
                 logger: stack.logs.logger(label: "replay"))
@@ -92,7 +91,7 @@ struct ReplayTests {
             #expect(copy.timestampMilliseconds == letter.record.timestampMilliseconds)
             #expect(copy.headers.last(named: "traceparent") != nil)
             #expect(!copy.headers.contains { $0.name.hasPrefix("otp.errors.") })
-            #expect(copy.headers.last(named: Replay.markerHeader)?.stringValue == "otp.dlq/\(letter.record.partition)/\(letter.record.offset)")
+            #expect(copy.headers.last(named: Replay.markerHeader)?.stringValue == "\(stack.topics.deadLetter)/\(letter.record.partition)/\(letter.record.offset)")
             _ = report
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Kafka
-import KafkaEmbedded
 import Logging
 import OTPWorker
 import Primitives
@@ -26,12 +25,13 @@ final class OutputCollector: Sendable {
 
     private let consumer: KafkaConsumer
     private let seen: Seen
+    private let topics: WorkerTopics
 
     private let reader: Task<Void, Never>
 
-    init(cluster: EmbeddedKafkaCluster, topics: WorkerTopics, partitions: Int, logger: Logger) throws {
+    init(bootstrapServers: String, topics: WorkerTopics, partitions: Int, logger: Logger) throws {
         let configuration = KafkaConsumerConfiguration(
-            bootstrapServers: cluster.bootstrapServers, groupID: nil, properties: fastConsumerOptions)
+            bootstrapServers: bootstrapServers, groupID: nil, properties: fastConsumerOptions)
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         var assignment: [KafkaTopicPartition: KafkaOffset] = [:]
         for topic in [topics.sent, topics.verified, topics.failed, topics.deadLetter] {
@@ -41,6 +41,7 @@ final class OutputCollector: Sendable {
         }
         try consumer.assign(assignment)
         self.consumer = consumer
+        self.topics = topics
         let seen = Seen()
         self.seen = seen
         self.reader = Task {
@@ -78,7 +79,7 @@ final class OutputCollector: Sendable {
     var summary: String {
         let outputs = all
         let counts = Dictionary(grouping: outputs, by: \.topic).map { "\($0.key) \($0.value.count)" }.sorted()
-        let failures = outputs.filter { $0.topic == "otp.failed" }.prefix(3)
+        let failures = outputs.filter { $0.topic == topics.failed }.prefix(3)
             .map { "\($0.string("reason") ?? "?"): \($0.string("message") ?? "")" }
         return (counts.isEmpty ? "nothing" : counts.joined(separator: ", "))
             + (failures.isEmpty ? "" : "; first failures: " + failures.joined(separator: "; "))

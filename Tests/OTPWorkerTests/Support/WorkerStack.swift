@@ -1,6 +1,6 @@
 import Foundation
 import Kafka
-import KafkaEmbedded
+import KafkaTestSupport
 import Logging
 import MessageCentral
 import MessageCentralSandbox
@@ -12,21 +12,24 @@ import Testing
 
 @testable import OTPWorker
 
-/// Options that make the embedded cluster answer quickly and rebalance quickly.
+/// Options that make the embedded cluster answer quickly and rebalance quickly; harmless on a
+/// real cluster.
 let fastConsumerOptions = [
     "fetch.wait.max.ms": "10",
     "heartbeat.interval.ms": "100",
     "topic.metadata.refresh.interval.ms": "1000",
 ]
 
-/// One end-to-end environment in the test process: an embedded cluster with the worker's six
-/// topics, the provider sandbox on loopback, a producer for inputs and a reader of every output
-/// topic. Workers are started with `startWorker` and stopped by the stack at the end.
+/// One end-to-end environment in the test process: a test cluster (embedded, or external with
+/// names of the test's own) with the worker's seven topics, the provider sandbox on loopback, a
+/// producer for inputs and a reader of every output topic. Workers are started with
+/// `startWorker` and stopped by the stack at the end.
 final class WorkerStack: Sendable {
-    let cluster: EmbeddedKafkaCluster
+    let cluster: TestKafkaCluster
     let sandbox: SandboxHandle
     let sandboxConfiguration: SandboxConfiguration
-    let topics = WorkerTopics()
+    /// The worker's topics under this test's names; every worker of the stack uses them.
+    let topics: WorkerTopics
     let partitions: Int
     let producer: KafkaProducer
     let outputs: OutputCollector
@@ -36,9 +39,10 @@ final class WorkerStack: Sendable {
     /// Every provider client made here, shut down with the stack.
     private let providers = Locked<[MessageCentralClient]>([])
 
-    init(cluster: EmbeddedKafkaCluster, sandbox: SandboxHandle, sandboxConfiguration: SandboxConfiguration,
+    init(cluster: TestKafkaCluster, sandbox: SandboxHandle, sandboxConfiguration: SandboxConfiguration,
          partitions: Int, logs: LogCapture) throws {
         self.cluster = cluster
+        self.topics = WorkerTopics.named(on: cluster)
         self.sandbox = sandbox
         self.sandboxConfiguration = sandboxConfiguration
         self.partitions = partitions
@@ -47,7 +51,7 @@ final class WorkerStack: Sendable {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1))
         producerConfiguration.maxMessageBytes = 4 * 1_048_576
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logs.logger(label: "test.producer"))
-        self.outputs = try OutputCollector(cluster: cluster, topics: topics, partitions: partitions, logger: logs.logger(label: "test.outputs"))
+        self.outputs = try OutputCollector(bootstrapServers: cluster.bootstrapServers, topics: topics, partitions: partitions, logger: logs.logger(label: "test.outputs"))
     }
 
     /// A provider client pointed at the sandbox, with test-sized timeouts.
@@ -75,6 +79,7 @@ final class WorkerStack: Sendable {
         configure: (inout WorkerConfiguration) -> Void = { _ in }
     ) async throws -> RunningWorker {
         var configuration = WorkerConfiguration(instanceID: instance)
+        configuration.topics = topics
         // Generous: a loaded CI machine must not turn a slow answer into a timeout and a resend.
         configuration.providerDeadline = .seconds(10)
         configuration.shutdownDeadline = .seconds(20)
@@ -156,7 +161,8 @@ func withWorkerStack<T: Sendable>(
     for topic in WorkerTopics().all {
         topics[topic] = partitions
     }
-    return try await withEmbeddedCluster(brokers: 3, topics: topics) { cluster in
+    let configs = WorkerTopics.externalConfigs(partitions: partitions)
+    return try await withTestCluster(brokers: 3, topics: topics, configs: configs) { cluster in
         try await withSandbox(sandboxConfiguration) { handle in
             let stack = try WorkerStack(cluster: cluster, sandbox: handle, sandboxConfiguration: sandboxConfiguration,
                                         partitions: partitions, logs: logs)
