@@ -109,43 +109,42 @@ enum Exact {
         var reading: Reading { Reading(code: status, token: token) }
     }
 
-    struct Send: Decodable {
-        struct Payload: Decodable {
-            var verificationId: String
-            var mobileNumber: String
-            var responseCode: String
-            var errorMessage: String?
-            var timeout: String
-            var transactionId: String?
-        }
-
+    /// The send and validate answers' envelope, typed as the document's examples are.
+    struct Answer<Payload: Decodable>: Decodable {
         var responseCode: Int
         var message: String
         var data: Payload
+    }
 
-        var reading: Reading {
-            Reading(
-                code: responseCode, dataCode: Int(data.responseCode), verificationId: data.verificationId,
-                timeoutSeconds: Int(data.timeout), transactionId: data.transactionId)
-        }
+    struct Send: Decodable {
+        var verificationId: String
+        var mobileNumber: String
+        var responseCode: String
+        var errorMessage: String?
+        var timeout: String
+        var transactionId: String?
     }
 
     struct Validate: Decodable {
-        struct Payload: Decodable {
-            var verficationId: String
-            var responseCode: String
-            var verificationStatus: String
-            var transactionId: String?
-        }
+        var verficationId: String
+        var responseCode: String
+        var verificationStatus: String
+        var transactionId: String?
+    }
+}
 
-        var responseCode: Int
-        var message: String
-        var data: Payload
+extension Exact.Answer where Payload == Exact.Send {
+    var reading: Reading {
+        Reading(
+            code: responseCode, dataCode: Int(data.responseCode), verificationId: data.verificationId,
+            timeoutSeconds: Int(data.timeout), transactionId: data.transactionId)
+    }
+}
 
-        var reading: Reading {
-            Reading(
-                code: responseCode, dataCode: Int(data.responseCode), verificationId: data.verficationId,
-                transactionId: data.transactionId, verificationStatus: data.verificationStatus)
-        }
+extension Exact.Answer where Payload == Exact.Validate {
+    var reading: Reading {
+        Reading(
+            code: responseCode, dataCode: Int(data.responseCode), verificationId: data.verficationId,
+            transactionId: data.transactionId, verificationStatus: data.verificationStatus)
     }
 }

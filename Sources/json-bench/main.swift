@@ -48,11 +48,11 @@ let shapes = [
     Shape(
         name: "send", bytes: Array(Answers.send.utf8),
         typed: { try $0.decode(Answer<SendPayload>.self, from: $1).reading },
-        exact: { try $0.decode(Exact.Send.self, from: $1).reading }),
+        exact: { try $0.decode(Exact.Answer<Exact.Send>.self, from: $1).reading }),
     Shape(
         name: "validate", bytes: Array(Answers.validate.utf8),
         typed: { try $0.decode(Answer<ValidatePayload>.self, from: $1).reading },
-        exact: { try $0.decode(Exact.Validate.self, from: $1).reading }),
+        exact: { try $0.decode(Exact.Answer<Exact.Validate>.self, from: $1).reading }),
 ]
 
 /// Nanoseconds per call of `body` over one round.
