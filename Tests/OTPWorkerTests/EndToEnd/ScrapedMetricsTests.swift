@@ -7,8 +7,8 @@ import TestSupport
 import Testing
 
 /// A running worker's /metrics, after real work, passes `promtool check metrics`, and every
-/// metric the alerting rules read is one the worker exports.
-@Suite("A running worker's /metrics against promtool and the alerts", .timeLimit(.minutes(3)))
+/// metric the Grafana dashboard and the alerting rules read is one the worker exports.
+@Suite("A running worker's /metrics against promtool, the dashboard and the alerts", .timeLimit(.minutes(3)))
 struct ScrapedMetricsTests {
     /// The repository root: this file is in Tests/OTPWorkerTests/EndToEnd/.
     static let root = URL(fileURLWithPath: #filePath)
@@ -65,7 +65,7 @@ struct ScrapedMetricsTests {
         }
     }
 
-    @Test("promtool check metrics passes; the alerts read only exported names")
+    @Test("promtool check metrics passes; the dashboard and the alerts read only exported names")
     func scrapedMetrics() async throws {
         let promtool = try #require(Self.promtool, "promtool is missing: run scripts/install-deps.sh (Debian's prometheus package)")
         let body = try await scrape()
@@ -81,6 +81,17 @@ struct ScrapedMetricsTests {
         let exported = PromQLNames.exposed(in: body)
         #expect(exported.isSubset(of: Self.catalog), "names without a help text: \(exported.subtracting(Self.catalog).sorted())")
         let known = exported.union(Self.catalog)
+
+        let dashboard = try Data(contentsOf: Self.root.appendingPathComponent("deploy/grafana/otp-worker.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: dashboard) as? [String: Any])
+        var dashboardNames: Set<String> = []
+        for panel in object["panels"] as? [[String: Any]] ?? [] {
+            for target in panel["targets"] as? [[String: Any]] ?? [] {
+                dashboardNames.formUnion(PromQLNames.metricNames(in: target["expr"] as? String ?? ""))
+            }
+        }
+        #expect(dashboardNames.count >= 10, "\(dashboardNames.sorted())")
+        #expect(dashboardNames.isSubset(of: known), "the dashboard reads names the worker does not export: \(dashboardNames.subtracting(known).sorted())")
 
         let rules = try String(contentsOf: Self.root.appendingPathComponent("deploy/prometheus/otp-worker-alerts.yml"), encoding: .utf8)
         var ruleNames: Set<String> = []
