@@ -26,6 +26,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin otp
 COPY --from=build /staging/otp-worker /usr/local/bin/otp-worker
+# The git revision for `--version` and otp_build_info: a release builds with
+# `--build-arg OTP_REVISION=$(git rev-parse --short HEAD)` (SwiftPM cannot embed it itself).
+ARG OTP_REVISION=unknown
+ENV OTP_REVISION=${OTP_REVISION}
 USER otp
 # /metrics, /healthz, /readyz when OTP_METRICS_PORT=9464 (docker-compose.yml sets it).
 EXPOSE 9464

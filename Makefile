@@ -1,5 +1,6 @@
 # One entry point for people and CI. `make demo` and `make test` install what is missing
-# (librdkafka-dev through apt); `make demo` runs `otp-worker demo`, `make test` the whole suite.
+# (librdkafka-dev, promtool from the prometheus package, through apt); `make demo` runs
+# `otp-worker demo`, `make test` the whole suite.
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 

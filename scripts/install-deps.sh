@@ -8,6 +8,9 @@ pkg-config --exists rdkafka 2>/dev/null || need+=(librdkafka-dev)
 # The worker's allocator (Sources/CAllocator).
 pkg-config --exists jemalloc 2>/dev/null || need+=(libjemalloc-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+# promtool, which the tests run on the alerting rules and on a worker's /metrics
+# (Tests/DeploymentTests/PrometheusRulesTests.swift): Debian ships it in the prometheus package.
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -5,6 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Logging
+import Metrics
 import MessageCentral
 import OTPWorker
 import ServiceLifecycle
@@ -24,6 +25,10 @@ struct RunCommand: AsyncParsableCommand {
             Serves Prometheus metrics at /metrics, liveness at /healthz and readiness at /readyz \
             (503 until the group is joined and a provider token is held, and while consumption \
             is paused for the provider). SIGTERM and SIGINT stop it gracefully.
+
+            Exit status: 0 after a graceful stop; 64 (EX_USAGE) for a bad flag or environment \
+            variable; 78 (EX_CONFIG) when the idempotency topic is missing and cannot be created, \
+            or is wrong (the last log line says how to fix it).
             """
     )
 
@@ -112,7 +117,8 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("--provider-url / MESSAGE_CENTRAL_BASE_URL: \(error.message)")
         }
-        let readiness = ReadinessState()
+        BuildInfo.record()
+        let readiness = ReadinessState(gauge: Gauge(label: WorkerMetrics.ready))
         do {
             let worker = try OTPWorkerService(
                 configuration: settings.worker, consumerConfiguration: settings.consumer,

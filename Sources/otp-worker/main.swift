@@ -1,4 +1,5 @@
 import ArgumentParser
+import OTPWorker
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,6 +12,8 @@ struct OTPWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "otp-worker",
         abstract: "OTP verification worker for Message Central Verify Now.",
+        // `--version` prints this line and exits 0.
+        version: BuildInfo.versionLine,
         subcommands: [DemoCommand.self, RunCommand.self, ReplayCommand.self, SandboxCommand.self, DevKafkaCommand.self]
     )
 }

@@ -10,7 +10,7 @@ extension ObservabilityServer {
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.get("/metrics") { _, _ in
-            Self.text(registry.emitToBuffer(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            Self.text(MetricHelp.insertingHelp(into: registry.emitToBuffer()), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
         router.get("/healthz") { _, _ in
             // Answering at all is the liveness signal: the process and its event loops work.

@@ -1,3 +1,4 @@
+import Metrics
 import Primitives
 
 /// Readiness made of named conditions, each set by the part of the worker that owns it.
@@ -21,14 +22,22 @@ public final class ReadinessState: ReadinessSource, Sendable {
 
     // Conditions in declaration order, so the reason text is stable from probe to probe.
     private let conditions = Locked<[Condition]>([])
+    // Mirrors `readiness` as 1 or 0, so an alert can tell how long a worker was not ready:
+    // `/readyz` itself is only seen by the orchestrator's probe.
+    private let gauge: Gauge?
 
     /// Creates a state whose conditions start not ready.
     ///
-    /// - Parameter pending: Condition names with the reason each is not ready yet.
-    public init(pending: [(name: String, reason: String)] = []) {
+    /// - Parameters:
+    ///   - pending: Condition names with the reason each is not ready yet.
+    ///   - gauge: Set to 1 while ready and 0 while not, after every change; the worker passes
+    ///     `otp_ready` (``WorkerMetrics/ready``).
+    public init(pending: [(name: String, reason: String)] = [], gauge: Gauge? = nil) {
+        self.gauge = gauge
         for condition in pending {
             set(condition.name, ready: false, reason: condition.reason)
         }
+        publish()
     }
 
     /// Sets one condition, adding it if it is new.
@@ -46,6 +55,7 @@ public final class ReadinessState: ReadinessSource, Sendable {
                 conditions.append(Condition(name: name, reason: reason))
             }
         }
+        publish()
     }
 
     /// Whether `condition` is known and ready.
@@ -56,6 +66,15 @@ public final class ReadinessState: ReadinessSource, Sendable {
     /// Forgets a condition, e.g. one that no longer applies.
     public func remove(_ name: String) {
         conditions.withLock { $0.removeAll { $0.name == name } }
+        publish()
+    }
+
+    private func publish() {
+        guard let gauge else { return }
+        // Recorded under the lock, so two racing changes cannot leave a stale value behind.
+        conditions.withLock { conditions in
+            gauge.record(conditions.allSatisfy { $0.reason == nil } ? 1 : 0)
+        }
     }
 
     /// Ready when every condition is; otherwise the reasons of those that are not, joined by `; `.

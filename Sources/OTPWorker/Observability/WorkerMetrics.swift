@@ -17,6 +17,8 @@
 /// - `otp_publish_retries_total` (counter): outputs the brokers did not acknowledge, resent.
 /// - `otp_traceparent_invalid_total` (counter): inputs whose `traceparent` was not valid W3C
 ///   Trace Context, so their outputs went out without it (never an error, never a dead letter).
+/// - `otp_ready` (gauge): 1 while `/readyz` answers 200, 0 while it answers 503 (``ReadinessState``).
+/// - `otp_build_info{version,revision,librdkafka}` (gauge): always 1 (``BuildInfo``).
 ///
 /// Emitted by the layers below, documented here so the list is complete:
 /// - Kafka (`KafkaStatisticsReporter`, when `statisticsInterval` is set; names in
@@ -48,6 +50,10 @@ public enum WorkerMetrics {
     public static let publishRetries = "otp_publish_retries_total"
     /// Counter `otp_traceparent_invalid_total`.
     public static let traceparentInvalid = "otp_traceparent_invalid_total"
+    /// Gauge `otp_ready`: 1 ready, 0 not ready.
+    public static let ready = "otp_ready"
+    /// Gauge `otp_build_info`, dimensions `version`, `revision` and `librdkafka`, always 1.
+    public static let buildInfo = "otp_build_info"
 
     /// Dimension (label) names of the worker's metrics.
     public enum Dimension {

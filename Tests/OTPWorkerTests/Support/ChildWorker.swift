@@ -28,15 +28,22 @@ final class ChildWorker: Sendable {
         return FileManager.default.isExecutableFile(atPath: candidate.path) ? candidate : nil
     }
 
-    init(name: String, command: String = "run", arguments: [String], environment: [String: String]) throws {
-        guard let binary = Self.binary else { throw TimedOut(what: "the otp-worker binary next to the tests") }
+    /// - Parameters:
+    ///   - executable: Another program to run instead of `otp-worker` (e.g. `promtool`), given
+    ///     `command` and `arguments` all the same.
+    ///   - input: A file for its stdin; /dev/null when nil.
+    init(
+        name: String, command: String = "run", arguments: [String], environment: [String: String],
+        executable: URL? = nil, input: URL? = nil
+    ) throws {
+        guard let binary = executable ?? Self.binary else { throw TimedOut(what: "the otp-worker binary next to the tests") }
         self.name = name
         log = FileManager.default.temporaryDirectory.appendingPathComponent("otp-worker-\(name)-\(UUID().uuidString.prefix(6)).log")
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, input?.path ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Nothing else of ours: without this the child inherited the test process's 1,200
