@@ -24,7 +24,9 @@ struct ReplayCommand: AsyncParsableCommand {
 
             Topic names, --max-event-bytes, --max-request-age, --idempotency-retention and Kafka \
             options are read as run reads them (flags, then OTP_TOPIC_*, OTP_MAX_EVENT_BYTES, \
-            KAFKA_OPTION_* and the rest), so records are judged by the worker's own settings.
+            KAFKA_OPTION_* and the rest), so records are judged by the worker's own settings. A \
+            record of the DLQ is judged as a record of the input its otp.errors.topic header \
+            names (the default or the configured name), beside the reason it was dead-lettered.
 
             It never calls the provider unless --call-provider is given (then with the run \
             command's provider flags; expiry still applies). --republish-to copies the range into \

@@ -91,7 +91,10 @@ public enum Replay {
         for range: ReplayRange, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics,
         retention: Duration, logger: Logger
     ) async throws -> [String: RememberedOutcome] {
-        guard topics.inputs.contains(range.topic) else { return [:] }
+        // The DLQ too: its records are judged as inputs, and an input that was dead-lettered
+        // once may have been re-driven and answered since.
+        let readsDeadLetters = range.topic == topics.deadLetter
+        guard topics.inputs.contains(range.topic) || readsDeadLetters else { return [:] }
         let requirement = IdempotencyTopicRequirement(
             topic: topics.idempotency, inputs: topics.inputs, retention: retention, replicationFactor: nil,
             bootstrapServers: consumerConfiguration.client.bootstrapServers)
@@ -104,7 +107,8 @@ public enum Replay {
         await admin.close()
         let loader = IdempotencyLoader(consumerConfiguration: consumerConfiguration, topic: topics.idempotency, retention: retention, logger: logger)
         let partitions: Set<Int32>
-        if let chosen = range.partitions {
+        // A DLQ's partitions are not the inputs' partitions: its records came from any of them.
+        if let chosen = range.partitions, !readsDeadLetters {
             partitions = Set(chosen)
         } else {
             let probe = try KafkaConsumer(configuration: { var c = consumerConfiguration; c.groupID = nil; return c }(), logger: logger)

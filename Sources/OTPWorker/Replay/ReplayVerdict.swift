@@ -21,6 +21,8 @@ public struct ReplayVerdict: Sendable, Hashable {
         case expire
         /// Fail with stage `decode` and copy the record to the DLQ.
         case deadLetter = "dead-letter"
+        /// A record of the DLQ whose input topic is not known: not judged (``originProblem`` says why).
+        case unknownOrigin = "unknown-origin"
     }
 
     public var topic: String
@@ -28,7 +30,8 @@ public struct ReplayVerdict: Sendable, Hashable {
     public var offset: Int64
     public var key: String?
     public var timestampMilliseconds: Int64?
-    /// `otp.requested` or `otp.submitted` when decoded.
+    /// `otp.requested` or `otp.submitted`: the input it is judged as (a dead letter as the
+    /// input it was first read from), whether or not it decodes.
     public var event: String?
     public var requestId: String?
     public var verificationId: String?
@@ -41,6 +44,10 @@ public struct ReplayVerdict: Sendable, Hashable {
     public var idempotencyKey: String?
     public var rememberedType: String?
     public var action: Action
+    /// For a dead letter: where it was read first and why it was dead-lettered then.
+    public var deadLetter: DeadLetterOrigin?
+    /// With ``Action/unknownOrigin``: why the record's input topic is not known.
+    public var originProblem: String?
     /// The provider call the worker would make, described without the code or the whole number.
     public var providerCall: String?
     /// With `--call-provider`: what the provider answered.
@@ -54,7 +61,14 @@ extension ReplayVerdict {
         if let event { line += " \(event)" }
         if let requestId { line += " requestId=\(requestId)" }
         if let submissionId { line += " submissionId=\(submissionId)" }
+        if let deadLetter {
+            // Then beside now: the reason it was dead-lettered, before what would happen today.
+            let why = [deadLetter.reason, deadLetter.message].compactMap { $0 }.joined(separator: ": ")
+            line += " [dead-lettered from \(deadLetter.position)\(why.isEmpty ? "" : ": \(why)")]"
+        }
         switch action {
+        case .unknownOrigin:
+            line += " → not judged: \(originProblem ?? "unknown input topic")"
         case .deadLetter:
             line += " → dead-letter: \(decodeError?.message ?? "unreadable")"
         case .expire:
@@ -86,6 +100,16 @@ extension ReplayVerdict {
         object["remembered"] = rememberedType.map(JSONValue.string)
         object["providerCall"] = providerCall.map(JSONValue.string)
         object["providerResult"] = providerResult.map(JSONValue.string)
+        object["originProblem"] = originProblem.map(JSONValue.string)
+        if let deadLetter {
+            var then: [String: JSONValue] = ["topic": .string(deadLetter.topic)]
+            then["partition"] = deadLetter.partition.map { .integer(Int64($0)) }
+            then["offset"] = deadLetter.offset.map { .integer($0) }
+            then["stage"] = deadLetter.stage.map(JSONValue.string)
+            then["reason"] = deadLetter.reason.map(JSONValue.string)
+            then["message"] = deadLetter.message.map(JSONValue.string)
+            object["deadLettered"] = .object(then)
+        }
         if let decodeError {
             object["decodeError"] = .object([
                 "field": decodeError.field.map(JSONValue.string) ?? .null,
