@@ -29,14 +29,17 @@ struct ReplayCommand: AsyncParsableCommand {
             names (the default or the configured name), beside the reason it was dead-lettered.
 
             It never calls the provider unless --call-provider is given (then with the run \
-            command's provider flags; expiry still applies). --republish-to copies the range into \
-            a topic (e.g. otp.dlq into otp.requested after a fix) with the original keys, headers \
-            and timestamps plus an otp_replay_of header. \(DurationOption.help)
+            command's provider flags; expiry still applies). --republish sends each dead letter \
+            back to its own input topic; --republish-to sends the whole range to one topic. Both \
+            only print the plan (topic, key, offset) unless --execute is given; the copies keep \
+            the original keys, headers and timestamps, lose the otp.errors.* headers and gain an \
+            otp_replay_of header. \(DurationOption.help)
 
             Examples:
               otp-worker replay --topic otp.dlq --since 2026-11-26T09:00:00Z
               otp-worker replay --topic otp.requested --partition 3 --from 1200 --to 1300 --format json
-              otp-worker replay --topic otp.dlq --request-id r-42 --republish-to otp.requested
+              otp-worker replay --topic otp.dlq --request-id r-42 --republish
+              otp-worker replay --topic otp.dlq --republish --limit 100 --execute
             """
     )
 
@@ -57,10 +60,20 @@ struct ReplayCommand: AsyncParsableCommand {
     var until: String?
     @Option(name: .customLong("request-id"), help: "Only records with this requestId.")
     var requestID: String?
+    @Option(name: .customLong("verification-id"), help: "Only records with this verificationId.")
+    var verificationID: String?
+    @Option(help: "Only records with this key.")
+    var key: String?
+    @Option(help: "At most this many records shown or re-published (after the filters).")
+    var limit: Int?
     @Option(help: "text or json (one object per line).")
     var format = "text"
-    @Option(name: .customLong("republish-to"), help: "Copy the range into this topic instead of inspecting it.")
+    @Flag(help: "Send each dead letter back to the input topic it came from (otp.errors.topic, through the --topic-* names). A dry run without --execute.")
+    var republish = false
+    @Option(name: .customLong("republish-to"), help: "Copy the range into this topic instead of inspecting it. A dry run without --execute.")
     var republishTo: String?
+    @Flag(help: "With --republish or --republish-to: really write; without it the plan is only printed.")
+    var execute = false
     @Flag(name: .customLong("call-provider"), help: "Really call the provider for records the worker would send or validate.")
     var callProvider = false
     @Option(name: .customLong("provider-url"), help: "With --call-provider. Env MESSAGE_CENTRAL_BASE_URL.")
@@ -79,7 +92,10 @@ struct ReplayCommand: AsyncParsableCommand {
         if since != nil, parseDate(since!) == nil { throw ValidationError("--since must be an RFC 3339 time, e.g. 2026-11-26T09:00:00Z") }
         if until != nil, parseDate(until!) == nil { throw ValidationError("--until must be an RFC 3339 time, e.g. 2026-11-26T10:00:00Z") }
         if let from, let to, from > to { throw ValidationError("--from must not be after --to") }
-        if callProvider, republishTo != nil { throw ValidationError("--call-provider and --republish-to do not go together") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if republish, republishTo != nil { throw ValidationError("--republish and --republish-to do not go together") }
+        if callProvider, republish || republishTo != nil { throw ValidationError("--call-provider and --republish do not go together") }
+        if execute, !republish, republishTo == nil { throw ValidationError("--execute goes with --republish or --republish-to") }
     }
 
     func run() async throws {
@@ -96,18 +112,26 @@ struct ReplayCommand: AsyncParsableCommand {
         range.since = since.flatMap(parseDate)
         range.until = until.flatMap(parseDate)
         range.requestId = requestID
+        range.verificationId = verificationID
+        range.key = key
+        range.limit = limit
         let progress: @Sendable (Int, Int) -> Void = { done, total in
             var output = StandardStream.standardError
             output.write("replay: \(done) of \(total) records\n")
         }
 
-        if let target = republishTo {
-            let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: settings.brokers, properties: settings.kafkaProperties), logger: logger)
-            let copied = try await Replay.republish(
-                range, to: target, consumerConfiguration: consumer, producer: producer, maxEventBytes: settings.maxEventBytes,
-                logger: logger, progress: progress)
-            await producer.close()
-            print("republished \(copied) records from \(topic) to \(target)")
+        if republish || republishTo != nil {
+            let destination: ReplayDestination = republishTo.map(ReplayDestination.topic) ?? .original
+            let producer = execute
+                ? try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: settings.brokers, properties: settings.kafkaProperties), logger: logger)
+                : nil
+            let count = try await Replay.republish(
+                range, to: destination, topics: settings.topics, consumerConfiguration: consumer, producer: producer,
+                maxEventBytes: settings.maxEventBytes, logger: logger, progress: progress) { step in print(step.text) }
+            await producer?.close()
+            print(execute
+                ? "republished \(count) records from \(topic)"
+                : "dry run: \(count) records from \(topic) would be republished; add --execute to write them")
             return
         }
 

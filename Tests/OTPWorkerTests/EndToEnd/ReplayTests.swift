@@ -79,7 +79,7 @@ struct ReplayTests {
             let reader = try KafkaConsumer(configuration: consumerConfiguration(stack), logger: stack.logs.logger(label: "check"))
             let target = try await stack.cluster.createTopic("replay-target", partitions: 1)
             let copied = try await Replay.republish(
-                range, to: target, consumerConfiguration: consumerConfiguration(stack), producer: stack.producer,
+                range, to: .topic(target), topics: stack.topics, consumerConfiguration: consumerConfiguration(stack), producer: stack.producer,
                 logger: stack.logs.logger(label: "replay"))
             #expect(copied == 1)
             try reader.assign([KafkaTopicPartition(topic: target, partition: 0): .beginning])
