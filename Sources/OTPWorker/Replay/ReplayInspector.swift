@@ -59,8 +59,9 @@ public struct ReplayInspector: Sendable {
             verdict.ageSeconds = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now)
                 .map { Int($0.components.seconds) }
             if let first = remembered[key] {
-                verdict.action = .reemit
-                verdict.rememberedType = first.type
+                let fresh: ReplayVerdict.Action =
+                    expiry.isExpired(request, timestampMilliseconds: record.timestampMilliseconds, now: now) ? .expire : .send
+                verdict.remember(first, freshAction: fresh)
             } else if expiry.isExpired(request, timestampMilliseconds: record.timestampMilliseconds, now: now) {
                 verdict.action = .expire
             } else {
@@ -76,8 +77,7 @@ public struct ReplayInspector: Sendable {
             let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
             verdict.idempotencyKey = key
             if let key, let first = remembered[key] {
-                verdict.action = .reemit
-                verdict.rememberedType = first.type
+                verdict.remember(first, freshAction: .validate)
             } else {
                 verdict.action = .validate
                 verdict.providerCall = "validate a \(submission.code.count)-digit code for verification \(submission.verificationId)"

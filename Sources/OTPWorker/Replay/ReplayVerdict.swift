@@ -43,6 +43,12 @@ public struct ReplayVerdict: Sendable, Hashable {
     /// The idempotency key, and the event type of the first outcome when remembered.
     public var idempotencyKey: String?
     public var rememberedType: String?
+    /// Then and now, for a record whose first outcome is remembered: what was published then
+    /// (its type, and its reason when it failed), what a fresh judgement would do now without
+    /// that memory, and whether the two differ (nil when only the provider can tell).
+    public var then: String?
+    public var freshAction: Action?
+    public var differs: Bool?
     public var action: Action
     /// For a dead letter: where it was read first and why it was dead-lettered then.
     public var deadLetter: DeadLetterOrigin?
@@ -75,6 +81,10 @@ extension ReplayVerdict {
             line += " → REQUEST_EXPIRED (\(ageSeconds ?? 0)s old)"
         case .reemit:
             line += " → re-emit the first \(rememberedType ?? "outcome") of \(idempotencyKey ?? "?") (no provider call)"
+            if let then, let freshAction {
+                let verdict = differs.map { $0 ? "differs" : "same" } ?? "the provider decides"
+                line += "; then \(then), fresh now \(freshAction.rawValue): \(verdict)"
+            }
         case .send, .validate:
             line += " → \(providerCall ?? action.rawValue)"
             if let ageSeconds { line += " (\(ageSeconds)s old)" }
@@ -98,6 +108,9 @@ extension ReplayVerdict {
         object["ageSeconds"] = ageSeconds.map { .integer(Int64($0)) }
         object["idempotencyKey"] = idempotencyKey.map(JSONValue.string)
         object["remembered"] = rememberedType.map(JSONValue.string)
+        object["then"] = then.map(JSONValue.string)
+        object["freshAction"] = freshAction.map { .string($0.rawValue) }
+        object["differs"] = differs.map(JSONValue.bool)
         object["providerCall"] = providerCall.map(JSONValue.string)
         object["providerResult"] = providerResult.map(JSONValue.string)
         object["originProblem"] = originProblem.map(JSONValue.string)
