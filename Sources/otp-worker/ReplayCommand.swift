@@ -22,20 +22,30 @@ struct ReplayCommand: AsyncParsableCommand {
             holds its first outcome, and the provider call the worker would make. Choose the range \
             by partition and offsets, by time, or by requestId (searched in the range).
 
+            Topic names, --max-event-bytes, --max-request-age, --idempotency-retention and Kafka \
+            options are read as run reads them (flags, then OTP_TOPIC_*, OTP_MAX_EVENT_BYTES, \
+            KAFKA_OPTION_* and the rest), so records are judged by the worker's own settings. A \
+            record of the DLQ is judged as a record of the input its otp.errors.topic header \
+            names (the default or the configured name), beside the reason it was dead-lettered.
+
             It never calls the provider unless --call-provider is given (then with the run \
-            command's provider flags; expiry still applies). --republish-to copies the range into \
-            a topic (e.g. otp.dlq into otp.requested after a fix) with the original keys, headers \
-            and timestamps plus an otp_replay_of header. \(DurationOption.help)
+            command's provider flags; expiry still applies). --republish sends each dead letter \
+            back to its own input topic; --republish-to sends the whole range to one topic. Both \
+            only print the plan (topic, key, offset) unless --execute is given; the copies keep \
+            the original keys, headers and timestamps, lose the otp.errors.* headers and gain an \
+            otp_replay_of header. \(DurationOption.help)
 
             Examples:
               otp-worker replay --topic otp.dlq --since 2026-11-26T09:00:00Z
               otp-worker replay --topic otp.requested --partition 3 --from 1200 --to 1300 --format json
-              otp-worker replay --topic otp.dlq --request-id r-42 --republish-to otp.requested
+              otp-worker replay --topic otp.dlq --request-id r-42 --republish
+              otp-worker replay --topic otp.dlq --republish --limit 100 --execute
             """
     )
 
-    @Option(help: "Kafka bootstrap servers. Env KAFKA_BROKERS; default localhost:9092.")
-    var brokers: String?
+    /// Brokers, topic names, size and age limits, idempotency retention and librdkafka
+    /// properties, read exactly as `run` reads them: replay judges by the worker's own settings.
+    @OptionGroup var shared: SharedOptions
     @Option(help: "The topic to read.")
     var topic: String
     @Option(help: "A partition to read (repeatable); all when absent.")
@@ -50,10 +60,20 @@ struct ReplayCommand: AsyncParsableCommand {
     var until: String?
     @Option(name: .customLong("request-id"), help: "Only records with this requestId.")
     var requestID: String?
+    @Option(name: .customLong("verification-id"), help: "Only records with this verificationId.")
+    var verificationID: String?
+    @Option(help: "Only records with this key.")
+    var key: String?
+    @Option(help: "At most this many records shown or re-published (after the filters).")
+    var limit: Int?
     @Option(help: "text or json (one object per line).")
     var format = "text"
-    @Option(name: .customLong("republish-to"), help: "Copy the range into this topic instead of inspecting it.")
+    @Flag(help: "Send each dead letter back to the input topic it came from (otp.errors.topic, through the --topic-* names). A dry run without --execute.")
+    var republish = false
+    @Option(name: .customLong("republish-to"), help: "Copy the range into this topic instead of inspecting it. A dry run without --execute.")
     var republishTo: String?
+    @Flag(help: "With --republish or --republish-to: really write; without it the plan is only printed.")
+    var execute = false
     @Flag(name: .customLong("call-provider"), help: "Really call the provider for records the worker would send or validate.")
     var callProvider = false
     @Option(name: .customLong("provider-url"), help: "With --call-provider. Env MESSAGE_CENTRAL_BASE_URL.")
@@ -64,36 +84,26 @@ struct ReplayCommand: AsyncParsableCommand {
     var customerID: String?
     @Option(name: .customLong("password-file"), help: "With --call-provider (or MESSAGE_CENTRAL_PASSWORD[_FILE]).")
     var passwordFile: String?
-    @Option(name: .customLong("max-request-age"), help: "Env OTP_MAX_REQUEST_AGE; default 600s.")
-    var maxRequestAge: String?
-    @Option(name: .customLong("max-event-bytes"), help: "Env OTP_MAX_EVENT_BYTES; default 65536.")
-    var maxEventBytes: Int?
-    @Option(name: .customLong("topic-idempotency"), help: "Env OTP_TOPIC_IDEMPOTENCY; default otp.idempotency.")
-    var topicIdempotency: String?
-    @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")
-    var kafkaOptions: [String] = []
 
     func validate() throws {
-        // The variable as well as the flag: a bad value stops the command before it connects.
-        _ = try resolvedMaxRequestAge(ProcessInfo.processInfo.environment)
+        // The variables as well as the flags: a bad value stops the command before it connects.
+        _ = try SharedSettings(shared, environment: ProcessInfo.processInfo.environment)
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
         if since != nil, parseDate(since!) == nil { throw ValidationError("--since must be an RFC 3339 time, e.g. 2026-11-26T09:00:00Z") }
         if until != nil, parseDate(until!) == nil { throw ValidationError("--until must be an RFC 3339 time, e.g. 2026-11-26T10:00:00Z") }
         if let from, let to, from > to { throw ValidationError("--from must not be after --to") }
-        if callProvider, republishTo != nil { throw ValidationError("--call-provider and --republish-to do not go together") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if republish, republishTo != nil { throw ValidationError("--republish and --republish-to do not go together") }
+        if callProvider, republish || republishTo != nil { throw ValidationError("--call-provider and --republish do not go together") }
+        if execute, !republish, republishTo == nil { throw ValidationError("--execute goes with --republish or --republish-to") }
     }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         LoggingSetup.bootstrap(format: .human, level: .warning)
         let logger = Logger(label: "otp-worker.replay")
-        var properties = KafkaOptions.fromEnvironment(environment)
-        for option in kafkaOptions {
-            guard let (name, value) = KafkaOptions.parseFlag(option) else { throw ValidationError("--kafka-option '\(option)' must look like name=value") }
-            properties[name] = value
-        }
-        let brokers = brokers ?? environment["KAFKA_BROKERS"] ?? "localhost:9092"
-        var consumer = KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: nil, properties: properties)
+        let settings = try SharedSettings(shared, environment: environment)
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: settings.brokers, groupID: nil, properties: settings.kafkaProperties)
         consumer.client.clientID = "otp-worker-replay"
         var range = ReplayRange(topic: topic)
         range.partitions = partition.isEmpty ? nil : partition
@@ -102,41 +112,43 @@ struct ReplayCommand: AsyncParsableCommand {
         range.since = since.flatMap(parseDate)
         range.until = until.flatMap(parseDate)
         range.requestId = requestID
+        range.verificationId = verificationID
+        range.key = key
+        range.limit = limit
         let progress: @Sendable (Int, Int) -> Void = { done, total in
             var output = StandardStream.standardError
             output.write("replay: \(done) of \(total) records\n")
         }
 
-        if let target = republishTo {
-            let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers, properties: properties), logger: logger)
-            let copied = try await Replay.republish(range, to: target, consumerConfiguration: consumer, producer: producer, logger: logger, progress: progress)
-            await producer.close()
-            print("republished \(copied) records from \(topic) to \(target)")
+        if republish || republishTo != nil {
+            let destination: ReplayDestination = republishTo.map(ReplayDestination.topic) ?? .original
+            let producer = execute
+                ? try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: settings.brokers, properties: settings.kafkaProperties), logger: logger)
+                : nil
+            let count = try await Replay.republish(
+                range, to: destination, topics: settings.topics, consumerConfiguration: consumer, producer: producer,
+                maxEventBytes: settings.maxEventBytes, logger: logger, progress: progress) { step in print(step.text) }
+            await producer?.close()
+            print(execute
+                ? "republished \(count) records from \(topic)"
+                : "dry run: \(count) records from \(topic) would be republished; add --execute to write them")
             return
         }
 
-        var topics = WorkerTopics()
-        topics.idempotency = topicIdempotency ?? environment["OTP_TOPIC_IDEMPOTENCY"] ?? topics.idempotency
-        let age = try resolvedMaxRequestAge(environment)
         let format = self.format
         let emit: (ReplayVerdict) async throws -> Void = { verdict in print(format == "json" ? verdict.json : verdict.text) }
         guard callProvider else {
-            try await Replay.inspect(range, consumerConfiguration: consumer, topics: topics, maxEventBytes: maxEventBytes ?? 65_536,
-                                     maxRequestAge: age, logger: logger, progress: progress, emit: emit)
+            try await Replay.inspect(range, consumerConfiguration: consumer, topics: settings.topics, maxEventBytes: settings.maxEventBytes,
+                                     maxRequestAge: settings.maxRequestAge, idempotencyRetention: settings.idempotencyRetention,
+                                     logger: logger, progress: progress, emit: emit)
             return
         }
         let provider = try providerConfiguration(environment)
         _ = try await MessageCentralClient.withClient(configuration: provider, logger: logger) { client in
-            try await Replay.inspect(range, consumerConfiguration: consumer, topics: topics, maxEventBytes: maxEventBytes ?? 65_536,
-                                     maxRequestAge: age, provider: client, logger: logger, progress: progress, emit: emit)
+            try await Replay.inspect(range, consumerConfiguration: consumer, topics: settings.topics, maxEventBytes: settings.maxEventBytes,
+                                     maxRequestAge: settings.maxRequestAge, idempotencyRetention: settings.idempotencyRetention,
+                                     provider: client, logger: logger, progress: progress, emit: emit)
         }
-    }
-
-    /// `--max-request-age`, else `OTP_MAX_REQUEST_AGE`, else the worker's default: read as `run` reads it.
-    private func resolvedMaxRequestAge(_ environment: [String: String]) throws -> Duration {
-        try DurationOption.resolve(
-            maxRequestAge, flagName: "--max-request-age", variable: "OTP_MAX_REQUEST_AGE", environment: environment,
-            default: .seconds(600))
     }
 
     private func providerConfiguration(_ environment: [String: String]) throws -> MessageCentralConfiguration {

@@ -32,8 +32,9 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Kafka bootstrap servers. Env KAFKA_BROKERS; default localhost:9092.")
-    var brokers: String?
+    /// Brokers, topic names, size and age limits, idempotency retention, librdkafka properties:
+    /// the flags `replay` takes too.
+    @OptionGroup var shared: SharedOptions
     @Option(name: .customLong("group-id"), help: "Consumer group. Env OTP_GROUP_ID; default otp-worker.")
     var groupID: String?
     @Option(name: .customLong("provider-url"), help: "Provider base URL. Env MESSAGE_CENTRAL_BASE_URL; default https://cpaas.messagecentral.com.")
@@ -57,30 +58,10 @@ struct RunCommand: AsyncParsableCommand {
     var email: String?
     @Option(name: .customLong("max-in-flight"), help: "Records at once before their provider answer; with those waiting for broker acknowledgements, this plus half of it (at least one) in all. Env OTP_MAX_IN_FLIGHT; default 256.")
     var maxInFlight: Int?
-    @Option(name: .customLong("max-request-age"), help: "Older otp.requested fail REQUEST_EXPIRED. Env OTP_MAX_REQUEST_AGE; default 600s.")
-    var maxRequestAge: String?
     @Option(name: .customLong("provider-deadline"), help: "Retries of one provider call stop here. Env OTP_PROVIDER_DEADLINE; default 30s.")
     var providerDeadline: String?
     @Option(name: .customLong("shutdown-deadline"), help: "Bound on a graceful stop. Env OTP_SHUTDOWN_DEADLINE; default 20s.")
     var shutdownDeadline: String?
-    @Option(name: .customLong("max-event-bytes"), help: "Larger values are INVALID_EVENT. Env OTP_MAX_EVENT_BYTES; default 65536.")
-    var maxEventBytes: Int?
-    @Option(name: .customLong("topic-requested"), help: "Env OTP_TOPIC_REQUESTED; default otp.requested.")
-    var topicRequested: String?
-    @Option(name: .customLong("topic-submitted"), help: "Env OTP_TOPIC_SUBMITTED; default otp.submitted.")
-    var topicSubmitted: String?
-    @Option(name: .customLong("topic-sent"), help: "Env OTP_TOPIC_SENT; default otp.sent.")
-    var topicSent: String?
-    @Option(name: .customLong("topic-verified"), help: "Env OTP_TOPIC_VERIFIED; default otp.verified.")
-    var topicVerified: String?
-    @Option(name: .customLong("topic-failed"), help: "Env OTP_TOPIC_FAILED; default otp.failed.")
-    var topicFailed: String?
-    @Option(name: .customLong("topic-dlq"), help: "Env OTP_TOPIC_DLQ; default otp.dlq.")
-    var topicDLQ: String?
-    @Option(name: .customLong("topic-idempotency"), help: "The worker's idempotency memory: compacted, partitioned like the inputs. Env OTP_TOPIC_IDEMPOTENCY; default otp.idempotency.")
-    var topicIdempotency: String?
-    @Option(name: .customLong("idempotency-retention"), help: "How long outcomes are remembered per requestId/submissionId, at least --max-request-age. Env OTP_IDEMPOTENCY_RETENTION; default 900s.")
-    var idempotencyRetention: String?
     @Option(name: .customLong("idempotency-capacity"), help: "Most outcomes remembered in memory (under 1 KB each); the oldest go first. Env OTP_IDEMPOTENCY_CAPACITY; default 200000.")
     var idempotencyCapacity: Int?
     @Option(name: .customLong("instance-id"), help: "Names this process in ce_source; when set, also its static group membership (group.instance.id, KIP-345: a restart within the session timeout moves no partition). Env OTP_INSTANCE_ID; default HOST:PID, no static membership.")
@@ -91,8 +72,6 @@ struct RunCommand: AsyncParsableCommand {
     var heartbeatInterval: String?
     @Option(name: .customLong("internal-replication-factor"), help: "Replication of the idempotency topic when the worker creates it. Env OTP_INTERNAL_REPLICATION_FACTOR; default the broker's default.replication.factor.")
     var internalReplicationFactor: Int?
-    @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")
-    var kafkaOptions: [String] = []
     @Option(name: .customLong("metrics-host"), help: "Address for /metrics, /healthz, /readyz. Env OTP_METRICS_HOST; default 0.0.0.0.")
     var metricsHost: String?
     @Option(name: .customLong("metrics-port"), help: "Port for /metrics, /healthz, /readyz (0 picks one). Env OTP_METRICS_PORT; default 9464.")

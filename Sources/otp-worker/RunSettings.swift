@@ -29,29 +29,18 @@ struct RunSettings {
 
     /// - Throws: `ValidationError` naming the flag or variable at fault.
     init(_ command: RunCommand, environment: [String: String]) throws {
-        func value(_ flag: String?, _ variable: String) -> String? {
-            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let read = SettingsReader(environment: environment)
+        func value(_ flag: String?, _ variable: String) -> String? { read.value(flag, variable) }
         func duration(_ flag: String?, _ variable: String, _ name: String, default fallback: Duration) throws -> Duration {
-            try DurationOption.resolve(flag, flagName: name, variable: variable, environment: environment, default: fallback)
+            try read.duration(flag, variable, name, default: fallback)
         }
         func integer(_ flag: Int?, _ variable: String, _ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
-            let resolved: Int
-            if let flag {
-                resolved = flag
-            } else if let text = environment[variable], !text.isEmpty {
-                guard let parsed = Int(text) else { throw ValidationError("\(variable): '\(text)' is not a whole number") }
-                resolved = parsed
-            } else {
-                resolved = fallback
-            }
-            guard range.contains(resolved) else {
-                throw ValidationError("\(name) / \(variable) must be between \(range.lowerBound) and \(range.upperBound), not \(resolved)")
-            }
-            return resolved
+            try read.integer(flag, variable, name, default: fallback, range: range)
         }
+        // What `replay` needs too is resolved in one place, so the two commands never disagree.
+        let shared = try SharedSettings(command.shared, environment: environment)
 
-        brokers = value(command.brokers, "KAFKA_BROKERS") ?? "localhost:9092"
+        brokers = shared.brokers
         groupID = value(command.groupID, "OTP_GROUP_ID") ?? "otp-worker"
         guard let customerID = value(command.customerID, "MESSAGE_CENTRAL_CUSTOMER_ID") else {
             throw ValidationError("the customer id is required: --customer-id or MESSAGE_CENTRAL_CUSTOMER_ID")
@@ -63,21 +52,14 @@ struct RunSettings {
 
         var worker = WorkerConfiguration(instanceID: instance)
         worker.maxInFlight = try integer(command.maxInFlight, "OTP_MAX_IN_FLIGHT", "--max-in-flight", default: 256, range: 1...10_000)
-        worker.maxRequestAge = try duration(command.maxRequestAge, "OTP_MAX_REQUEST_AGE", "--max-request-age", default: .seconds(600))
+        worker.maxRequestAge = shared.maxRequestAge
         worker.providerDeadline = try duration(command.providerDeadline, "OTP_PROVIDER_DEADLINE", "--provider-deadline", default: .seconds(30))
         worker.shutdownDeadline = try duration(command.shutdownDeadline, "OTP_SHUTDOWN_DEADLINE", "--shutdown-deadline", default: .seconds(20))
-        worker.maxEventBytes = try integer(command.maxEventBytes, "OTP_MAX_EVENT_BYTES", "--max-event-bytes", default: 65_536, range: 64...16_777_216)
-        let retention = try duration(command.idempotencyRetention, "OTP_IDEMPOTENCY_RETENTION", "--idempotency-retention", default: worker.idempotencyRetention)
-        worker.idempotencyRetention = max(retention, worker.maxRequestAge)
+        worker.maxEventBytes = shared.maxEventBytes
+        worker.idempotencyRetention = shared.idempotencyRetention
         worker.idempotencyCapacity = try integer(
             command.idempotencyCapacity, "OTP_IDEMPOTENCY_CAPACITY", "--idempotency-capacity", default: worker.idempotencyCapacity, range: 1_000...10_000_000)
-        worker.topics.requested = value(command.topicRequested, "OTP_TOPIC_REQUESTED") ?? worker.topics.requested
-        worker.topics.submitted = value(command.topicSubmitted, "OTP_TOPIC_SUBMITTED") ?? worker.topics.submitted
-        worker.topics.sent = value(command.topicSent, "OTP_TOPIC_SENT") ?? worker.topics.sent
-        worker.topics.verified = value(command.topicVerified, "OTP_TOPIC_VERIFIED") ?? worker.topics.verified
-        worker.topics.failed = value(command.topicFailed, "OTP_TOPIC_FAILED") ?? worker.topics.failed
-        worker.topics.deadLetter = value(command.topicDLQ, "OTP_TOPIC_DLQ") ?? worker.topics.deadLetter
-        worker.topics.idempotency = value(command.topicIdempotency, "OTP_TOPIC_IDEMPOTENCY") ?? worker.topics.idempotency
+        worker.topics = shared.topics
         if let factor = command.internalReplicationFactor
             ?? environment["OTP_INTERNAL_REPLICATION_FACTOR"].flatMap({ $0.isEmpty ? nil : Int($0) ?? -1 }) {
             guard (1...32).contains(factor) else {
@@ -105,14 +87,7 @@ struct RunSettings {
             maximumConnectionsPerHost: max(32, worker.maxInFlight),
             proxy: proxy?.proxy)
 
-        var properties = KafkaOptions.fromEnvironment(environment)
-        for option in command.kafkaOptions {
-            guard let (name, value) = KafkaOptions.parseFlag(option) else {
-                throw ValidationError("--kafka-option '\(option)' must look like name=value")
-            }
-            properties[name] = value
-        }
-        kafkaProperties = properties
+        kafkaProperties = shared.kafkaProperties
         metricsHost = value(command.metricsHost, "OTP_METRICS_HOST") ?? "0.0.0.0"
         metricsPort = try integer(command.metricsPort, "OTP_METRICS_PORT", "--metrics-port", default: 9464, range: 0...65_535)
         let format = value(command.logFormat, "OTP_LOG_FORMAT") ?? "human"

@@ -36,54 +36,14 @@ public enum Replay {
         let remembered = try await memory(for: range, consumerConfiguration: consumerConfiguration, topics: topics,
                                           retention: idempotencyRetention, logger: logger)
         let inspector = ReplayInspector(topics: topics, maxEventBytes: maxEventBytes, maxRequestAge: maxRequestAge, remembered: remembered)
-        return try await session.read(range, progress: progress) { record in
+        var shown = 0
+        return try await session.read(range, limit: { shown >= range.limit ?? .max }, progress: progress) { record in
             var verdict = inspector.inspect(record, now: now())
-            if let wanted = range.requestId, verdict.requestId != wanted { return }
+            guard range.selects(verdict) else { return }
             if let provider { await inspector.call(&verdict, record: record, provider: provider, deadline: providerDeadline) }
             try await emit(verdict)
+            shown += 1
         }
-    }
-
-    /// Copies the records of `range` into `topic` with their keys, values, headers and
-    /// timestamps (so expiry still judges them by when they were first asked), minus the DLQ's
-    /// `otp.errors.*` annotations, plus a replay marker. Returns how many were copied.
-    @discardableResult
-    public static func republish(
-        _ range: ReplayRange, to topic: String, consumerConfiguration: KafkaConsumerConfiguration,
-        producer: KafkaProducer, maxEventBytes: Int = 65_536, logger: Logger,
-        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
-    ) async throws -> Int {
-        let session = ReplaySession(consumerConfiguration: consumerConfiguration, logger: logger)
-        let decoder = EventDecoder(maxEventBytes: maxEventBytes)
-        let replayedAt = RFC3339.format(Date())
-        var copied = 0
-        try await session.read(range, progress: progress) { record in
-            if let wanted = range.requestId, requestId(of: record, decoder: decoder) != wanted { return }
-            var headers = record.headers.filter { !$0.name.hasPrefix("otp.errors.") }
-            headers.append(KafkaHeader(name: markerHeader, string: "\(record.topic)/\(record.partition)/\(record.offset)"))
-            headers.append(KafkaHeader(name: replayedAtHeader, string: replayedAt))
-            _ = try await producer.send(KafkaProducerRecord(
-                topic: topic, key: record.key, value: record.value, headers: headers,
-                timestampMilliseconds: record.timestampMilliseconds))
-            copied += 1
-        }
-        return copied
-    }
-
-    /// The `requestId` a record carries, readable even from most broken records.
-    static func requestId(of record: KafkaConsumerRecord, decoder: EventDecoder) -> String? {
-        for kind in [OTPInputKind.requested, .submitted] {
-            do {
-                let decoded = try decoder.decode(value: record.value, headers: record.headers, kind: kind)
-                switch decoded.input {
-                case .requested(let request): return request.requestId
-                case .submitted(let submission): return submission.requestId
-                }
-            } catch {
-                if let id = error.partial.requestId { return id }
-            }
-        }
-        return nil
     }
 
     /// The idempotency memory of the partitions `range` reads, when it reads an input topic.
@@ -91,7 +51,10 @@ public enum Replay {
         for range: ReplayRange, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics,
         retention: Duration, logger: Logger
     ) async throws -> [String: RememberedOutcome] {
-        guard topics.inputs.contains(range.topic) else { return [:] }
+        // The DLQ too: its records are judged as inputs, and an input that was dead-lettered
+        // once may have been re-driven and answered since.
+        let readsDeadLetters = range.topic == topics.deadLetter
+        guard topics.inputs.contains(range.topic) || readsDeadLetters else { return [:] }
         let requirement = IdempotencyTopicRequirement(
             topic: topics.idempotency, inputs: topics.inputs, retention: retention, replicationFactor: nil,
             bootstrapServers: consumerConfiguration.client.bootstrapServers)
@@ -104,7 +67,8 @@ public enum Replay {
         await admin.close()
         let loader = IdempotencyLoader(consumerConfiguration: consumerConfiguration, topic: topics.idempotency, retention: retention, logger: logger)
         let partitions: Set<Int32>
-        if let chosen = range.partitions {
+        // A DLQ's partitions are not the inputs' partitions: its records came from any of them.
+        if let chosen = range.partitions, !readsDeadLetters {
             partitions = Set(chosen)
         } else {
             let probe = try KafkaConsumer(configuration: { var c = consumerConfiguration; c.groupID = nil; return c }(), logger: logger)

@@ -29,7 +29,17 @@ public struct ReplayInspector: Sendable {
             topic: record.topic, partition: record.partition, offset: record.offset,
             key: record.key.map { String(decoding: $0, as: UTF8.self) }, timestampMilliseconds: record.timestampMilliseconds,
             action: .deadLetter)
-        let kind: OTPInputKind = record.topic == topics.submitted ? .submitted : .requested
+        let origin = origin(of: record)
+        verdict.deadLetter = origin.deadLetter
+        guard let kind = origin.kind else {
+            verdict.action = .unknownOrigin
+            verdict.originProblem = origin.deadLetter.map {
+                "otp.errors.topic '\($0.topic)' is neither input topic (\(topics.requested), \(topics.submitted))"
+            } ?? "no otp.errors.topic header says which input it came from"
+            return verdict
+        }
+        // Named before decoding, so that a record that does not decode still says as what it was judged.
+        verdict.event = kind == .submitted ? "otp.submitted" : "otp.requested"
         let decoded: DecodedInput
         do {
             decoded = try decoder.decode(value: record.value, headers: record.headers, kind: kind)
@@ -49,8 +59,9 @@ public struct ReplayInspector: Sendable {
             verdict.ageSeconds = expiry.age(of: request, timestampMilliseconds: record.timestampMilliseconds, now: now)
                 .map { Int($0.components.seconds) }
             if let first = remembered[key] {
-                verdict.action = .reemit
-                verdict.rememberedType = first.type
+                let fresh: ReplayVerdict.Action =
+                    expiry.isExpired(request, timestampMilliseconds: record.timestampMilliseconds, now: now) ? .expire : .send
+                verdict.remember(first, freshAction: fresh)
             } else if expiry.isExpired(request, timestampMilliseconds: record.timestampMilliseconds, now: now) {
                 verdict.action = .expire
             } else {
@@ -66,8 +77,7 @@ public struct ReplayInspector: Sendable {
             let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
             verdict.idempotencyKey = key
             if let key, let first = remembered[key] {
-                verdict.action = .reemit
-                verdict.rememberedType = first.type
+                verdict.remember(first, freshAction: .validate)
             } else {
                 verdict.action = .validate
                 verdict.providerCall = "validate a \(submission.code.count)-digit code for verification \(submission.verificationId)"
@@ -76,13 +86,28 @@ public struct ReplayInspector: Sendable {
         return verdict
     }
 
+    /// As which input a record is judged, and, for a dead letter, what it was then.
+    ///
+    /// A dead letter is judged as a record of the topic its `otp.errors.topic` header names
+    /// (through the configured names), wherever it is read: the DLQ holds both inputs, and
+    /// judging a dead-lettered submission as a request only repeats "requestId: is required".
+    /// A record of the DLQ without that header has no known kind.
+    func origin(of record: KafkaConsumerRecord) -> (kind: OTPInputKind?, deadLetter: DeadLetterOrigin?) {
+        if let deadLetter = DeadLetterOrigin(headers: record.headers) {
+            return (topics.inputKind(ofTopic: deadLetter.topic), deadLetter)
+        }
+        if record.topic == topics.submitted { return (.submitted, nil) }
+        if record.topic == topics.deadLetter { return (nil, nil) }
+        return (.requested, nil)
+    }
+
     /// Makes the call a `.send` or `.validate` verdict describes, and records the answer. Only
     /// with an explicit operator flag: it texts real people when pointed at the real provider.
     /// Expired requests and re-emissions are never called.
     public func call(_ verdict: inout ReplayVerdict, record: KafkaConsumerRecord, provider: any VerificationProvider, deadline: Duration) async {
         guard verdict.action == .send || verdict.action == .validate,
-            let decoded = try? decoder.decode(value: record.value, headers: record.headers,
-                                               kind: record.topic == topics.submitted ? .submitted : .requested)
+            let kind = origin(of: record).kind,
+            let decoded = try? decoder.decode(value: record.value, headers: record.headers, kind: kind)
         else { return }
         do {
             switch decoded.input {

@@ -20,9 +20,25 @@ public struct ReplayRange: Sendable {
     public var until: Date?
     /// Only records whose `requestId` (decoded, or readable from a broken record) is this.
     public var requestId: String?
+    /// Only records with this key (as UTF-8 text).
+    public var key: String?
+    /// Only records whose `verificationId` (decoded, or readable from a broken record) is this.
+    public var verificationId: String?
+    /// At most this many records shown or re-published (those the filters let through).
+    public var limit: Int?
 
     public init(topic: String) {
         self.topic = topic
+    }
+}
+
+extension ReplayRange {
+    /// Whether the filters let a record with this verdict through.
+    func selects(_ verdict: ReplayVerdict) -> Bool {
+        if let requestId, verdict.requestId != requestId { return false }
+        if let key, verdict.key != key { return false }
+        if let verificationId, verdict.verificationId != verificationId { return false }
+        return true
     }
 }
 
@@ -46,16 +62,19 @@ public struct ReplaySession: Sendable {
 
     /// Reads `range`, calling `body` for every record in it, and `progress` with (done, total)
     /// about once a second. Returns how many records were read.
+    /// - Parameter limit: asked before each record; when true, reading stops there (a
+    ///   `--limit` met needs no more of a long range).
     /// - Throws: `KafkaError` when the topic cannot be read; whatever `body` throws.
     @discardableResult
     public func read(
         _ range: ReplayRange,
+        limit: () -> Bool = { false },
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
         _ body: (KafkaConsumerRecord) async throws -> Void
     ) async throws -> Int {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         do {
-            let count = try await read(range, consumer: consumer, progress: progress, body)
+            let count = try await read(range, consumer: consumer, limit: limit, progress: progress, body)
             await consumer.close(timeout: .seconds(5))
             return count
         } catch {
@@ -65,7 +84,7 @@ public struct ReplaySession: Sendable {
     }
 
     private func read(
-        _ range: ReplayRange, consumer: KafkaConsumer,
+        _ range: ReplayRange, consumer: KafkaConsumer, limit: () -> Bool,
         progress: @escaping @Sendable (Int, Int) -> Void, _ body: (KafkaConsumerRecord) async throws -> Void
     ) async throws -> Int {
         let partitions: [Int32]
@@ -107,6 +126,7 @@ public struct ReplaySession: Sendable {
         for try await record in consumer.records {
             let partition = record.topicPartition
             guard let end = remaining[partition], record.offset < end else { continue }
+            if limit() { return read }
             read += 1
             try await body(record)
             if record.offset + 1 >= end { remaining[partition] = nil }

@@ -41,6 +41,11 @@ struct ReplayTests {
             #expect(count == 4)
             #expect(byKey["done"]?.action == .reemit)
             #expect(byKey["done"]?.rememberedType == "otp.sent")
+            // Then and now: sent then, and a fresh judgement would send again today.
+            #expect(byKey["done"]?.then == "otp.sent")
+            #expect(byKey["done"]?.freshAction == .send)
+            #expect(byKey["done"]?.differs == false)
+            #expect(byKey["done"]?.text.contains("; then otp.sent, fresh now send: same") == true, "\(byKey["done"]?.text ?? "")")
             #expect(byKey["bad"]?.action == .deadLetter)
             #expect(byKey["bad"]?.decodeError?.field == "countryCode")
             #expect(byKey["bad"]?.requestId == "bad-1")
@@ -54,6 +59,19 @@ struct ReplayTests {
                 #expect(object?["action"] as? String == verdict.action.rawValue)
                 #expect(!verdict.text.contains("9876543210"), "numbers are masked")
             }
+
+            // An hour later the request is too old: sent then, expired now, and the verdict says they differ.
+            let later = Locked<[ReplayVerdict]>([])
+            var done = ReplayRange(topic: stack.topics.requested)
+            done.key = "done"
+            try await Replay.inspect(done, consumerConfiguration: consumerConfiguration(stack), topics: stack.topics,
+                                     logger: stack.logs.logger(label: "replay"), now: { Date(timeIntervalSinceNow: 3600) }) { verdict in
+                later.withLock { $0.append(verdict) }
+            }
+            let hourLater = try #require(later.withLock { $0.first })
+            #expect(hourLater.action == .reemit)
+            #expect(hourLater.freshAction == .expire)
+            #expect(hourLater.differs == true)
 
             let only = Locked<[ReplayVerdict]>([])
             var range = ReplayRange(topic: stack.topics.requested)
@@ -79,7 +97,7 @@ struct ReplayTests {
             let reader = try KafkaConsumer(configuration: consumerConfiguration(stack), logger: stack.logs.logger(label: "check"))
             let target = try await stack.cluster.createTopic("replay-target", partitions: 1)
             let copied = try await Replay.republish(
-                range, to: target, consumerConfiguration: consumerConfiguration(stack), producer: stack.producer,
+                range, to: .topic(target), topics: stack.topics, consumerConfiguration: consumerConfiguration(stack), producer: stack.producer,
                 logger: stack.logs.logger(label: "replay"))
             #expect(copied == 1)
             try reader.assign([KafkaTopicPartition(topic: target, partition: 0): .beginning])
