@@ -30,6 +30,9 @@ public struct OTPFailed: Sendable, Hashable {
     public var failedAt: Date
     /// The input's metadata, echoed; omitted from the JSON when absent.
     public var metadata: [String: String]?
+    /// With `RATE_LIMITED` only: whole seconds until the limit that refused the send admits one
+    /// again; omitted from the JSON otherwise.
+    public var retryAfterSeconds: Int?
 
     /// Creates the payload.
     public init(
@@ -42,7 +45,8 @@ public struct OTPFailed: Sendable, Hashable {
         verificationId: String?,
         submissionId: String?,
         failedAt: Date,
-        metadata: [String: String]?
+        metadata: [String: String]?,
+        retryAfterSeconds: Int? = nil
     ) {
         self.stage = stage
         self.reason = reason
@@ -54,6 +58,7 @@ public struct OTPFailed: Sendable, Hashable {
         self.submissionId = submissionId
         self.failedAt = failedAt
         self.metadata = metadata
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     /// The `stage: decode` outcome of an unreadable input, echoing whatever ids it still carried.
@@ -75,6 +80,7 @@ public struct OTPFailed: Sendable, Hashable {
     /// The reasons for which the contract sets `retryable: true`.
     public static let retryableReasons: Set<String> = [
         "PROVIDER_UNAVAILABLE", "SERVER_ERROR", "UNAUTHORIZED", "MAXIMUM_LIMIT_REACHED", "REQUEST_ALREADY_EXISTS",
+        "RATE_LIMITED",
     ]
 
     /// Every reason the contract allows: the provider's display texts, then the worker's own.
@@ -82,6 +88,6 @@ public struct OTPFailed: Sendable, Hashable {
         "WRONG_OTP_PROVIDED", "VERIFICATION_EXPIRED", "ALREADY_VERIFIED", "VERIFICATION_FAILED",
         "MAXIMUM_LIMIT_REACHED", "INVALID_COUNTRY_CODE", "INVALID_VERIFICATION_ID", "REQUEST_ALREADY_EXISTS",
         "DUPLICATE_RESOURCE", "BAD_REQUEST", "INVALID_CUSTOMER_ID", "SERVER_ERROR",
-        "INVALID_EVENT", "REQUEST_EXPIRED", "PROVIDER_UNAVAILABLE", "UNAUTHORIZED",
+        "INVALID_EVENT", "REQUEST_EXPIRED", "PROVIDER_UNAVAILABLE", "UNAUTHORIZED", "RATE_LIMITED", "SEND_BLOCKED",
     ]
 }

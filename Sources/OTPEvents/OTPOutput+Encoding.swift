@@ -38,5 +38,6 @@ extension OTPFailed {
         writer.field("submissionId", submissionId)
         writer.field("failedAt", RFC3339.format(failedAt))
         writer.fieldIfPresent("metadata", metadata)
+        if let retryAfterSeconds { writer.field("retryAfterSeconds", retryAfterSeconds) }
     }
 }

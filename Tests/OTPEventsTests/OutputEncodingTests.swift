@@ -74,7 +74,7 @@ struct OutputEncodingTests {
 
     @Test("retryable reasons are the contract's")
     func retryable() {
-        #expect(OTPFailed.retryableReasons == ["PROVIDER_UNAVAILABLE", "SERVER_ERROR", "UNAUTHORIZED", "MAXIMUM_LIMIT_REACHED", "REQUEST_ALREADY_EXISTS"])
+        #expect(OTPFailed.retryableReasons == ["PROVIDER_UNAVAILABLE", "SERVER_ERROR", "UNAUTHORIZED", "MAXIMUM_LIMIT_REACHED", "REQUEST_ALREADY_EXISTS", "RATE_LIMITED"])
         #expect(OTPFailed.retryableReasons.isSubset(of: Set(OTPFailed.knownReasons)))
     }
 }
