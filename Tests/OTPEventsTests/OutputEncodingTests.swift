@@ -59,6 +59,31 @@ struct OutputEncodingTests {
         )
     }
 
+    @Test("otp.failed RATE_LIMITED: retryAfterSeconds last, after metadata")
+    func rateLimited() {
+        #expect(
+            Self.text(.failed(OutputFixtures.rateLimited))
+                == #"{"stage":"send","reason":"RATE_LIMITED","providerCode":null,"message":"per-number send limit reached: 5 sends in 600s","#
+                + #""retryable":true,"requestId":"req-0003","verificationId":null,"submissionId":null,"failedAt":"2026-11-26T20:01:02.345Z","#
+                + #""metadata":{"tenant":"acme"},"retryAfterSeconds":42}"#
+        )
+        var withoutMetadata = OutputFixtures.rateLimited
+        withoutMetadata.metadata = nil
+        #expect(Self.text(.failed(withoutMetadata)).hasSuffix(#""failedAt":"2026-11-26T20:01:02.345Z","retryAfterSeconds":42}"#))
+    }
+
+    @Test("otp.failed without retryAfterSeconds has no such field at all, SEND_BLOCKED included")
+    func noRetryAfterSeconds() {
+        #expect(
+            Self.text(.failed(OutputFixtures.sendBlocked))
+                == #"{"stage":"send","reason":"SEND_BLOCKED","providerCode":null,"message":"country code 92 is not on the allow-list","#
+                + #""retryable":false,"requestId":"req-0004","verificationId":null,"submissionId":null,"failedAt":"2026-11-26T20:01:02.345Z"}"#
+        )
+        for failed in [OutputFixtures.failed, OutputFixtures.decodeFailure, OutputFixtures.sendBlocked] {
+            #expect(!Self.text(.failed(failed)).contains("retryAfterSeconds"))
+        }
+    }
+
     @Test("control characters and non-ASCII survive a round trip through JSONSerialization")
     func escaping() throws {
         var failed = OutputFixtures.failed
@@ -69,12 +94,14 @@ struct OutputEncodingTests {
 
     @Test("event types are the default topic names")
     func eventTypes() {
-        #expect(OutputFixtures.all.map(\.eventType) == ["otp.sent", "otp.sent", "otp.verified", "otp.failed", "otp.failed"])
+        #expect(OutputFixtures.all.map(\.eventType) == ["otp.sent", "otp.sent", "otp.verified", "otp.failed", "otp.failed", "otp.failed", "otp.failed"])
     }
 
     @Test("retryable reasons are the contract's")
     func retryable() {
         #expect(OTPFailed.retryableReasons == ["PROVIDER_UNAVAILABLE", "SERVER_ERROR", "UNAUTHORIZED", "MAXIMUM_LIMIT_REACHED", "REQUEST_ALREADY_EXISTS", "RATE_LIMITED"])
         #expect(OTPFailed.retryableReasons.isSubset(of: Set(OTPFailed.knownReasons)))
+        #expect(Set(["RATE_LIMITED", "SEND_BLOCKED"]).isSubset(of: Set(OTPFailed.knownReasons)))
+        #expect(!OTPFailed.retryableReasons.contains("SEND_BLOCKED"))
     }
 }

@@ -22,6 +22,17 @@ enum OutputFixtures {
         stage: .verify, reason: "WRONG_OTP_PROVIDED", providerCode: 702, message: "the provider says \"wrong\"\n",
         retryable: false, requestId: nil, verificationId: "2893471", submissionId: nil, failedAt: time, metadata: nil
     )
+    /// The fraud guard's rate limit refused a send; the same as `schemas/examples/valid/otp.failed.rate-limited.json`.
+    static let rateLimited = OTPFailed(
+        stage: .send, reason: "RATE_LIMITED", providerCode: nil, message: "per-number send limit reached: 5 sends in 600s",
+        retryable: true, requestId: "req-0003", verificationId: nil, submissionId: nil, failedAt: time, metadata: ["tenant": "acme"],
+        retryAfterSeconds: 42
+    )
+    /// The fraud guard's allow-list refused a send; the same as `schemas/examples/valid/otp.failed.send-blocked.json`.
+    static let sendBlocked = OTPFailed(
+        stage: .send, reason: "SEND_BLOCKED", providerCode: nil, message: "country code 92 is not on the allow-list",
+        retryable: false, requestId: "req-0004", verificationId: nil, submissionId: nil, failedAt: time, metadata: nil
+    )
     static let decodeFailure = OTPFailed(
         decodingError: EventDecodingError(
             field: "mobileNumber", rule: "pattern", message: "mobileNumber: must be 4 to 15 ASCII digits",
@@ -30,5 +41,8 @@ enum OutputFixtures {
         failedAt: time
     )
 
-    static let all: [OTPOutput] = [.sent(sent), .sent(sentResumed), .verified(verified), .failed(failed), .failed(decodeFailure)]
+    static let all: [OTPOutput] = [
+        .sent(sent), .sent(sentResumed), .verified(verified), .failed(failed), .failed(decodeFailure),
+        .failed(rateLimited), .failed(sendBlocked),
+    ]
 }

@@ -7,6 +7,7 @@ import Testing
 @Suite("Schema examples agree with the decoder", .timeLimit(.minutes(1)))
 struct SchemaExampleTests {
     static let inputKinds: [String: OTPInputKind] = ["otp.requested": .requested, "otp.submitted": .submitted]
+    static let outputEvents: Set<String> = ["otp.sent", "otp.verified", "otp.failed"]
 
     /// The schema's verdict in the decoder's terms: a root `type` failure is `notObject`.
     static func schemaVerdict(_ bytes: [UInt8], event: String) throws -> Set<SchemaViolation> {
@@ -44,7 +45,7 @@ struct SchemaExampleTests {
         }
     }
 
-    @Test("every invalid example fails its schema and the decoder at the expected field and rule")
+    @Test("every invalid example fails its schema and, for inputs, the decoder at the expected field and rule")
     func invalidExamples() throws {
         let index = try JSONDecoder().decode(
             [String: ExpectedRejection].self,
@@ -56,15 +57,38 @@ struct SchemaExampleTests {
         for file in files {
             let name = file.lastPathComponent
             let expected = try #require(index[name])
-            let kind = try #require(Self.inputKinds[expected.event], "invalid/\(name): \(expected.event) is not an input")
             let bytes = try RepositoryFiles.bytes(file)
-            #expect(DecodingRule(rawValue: expected.rule) != nil, "invalid/\(name): \(expected.rule) is not a DecodingRule")
             let want = SchemaViolation(field: expected.field, rule: expected.rule)
             let verdict = try Self.schemaVerdict(bytes, event: expected.event)
-            #expect(verdict.contains(want), "schema on invalid/\(name): wanted \(want), got \(verdict)")
-            let error = Self.decoderVerdict(bytes, kind: kind)
-            #expect(error.map { SchemaViolation(field: $0.field, rule: $0.rule) } == want, "decoder on invalid/\(name): \(error?.message ?? "accepted")")
+            if let kind = Self.inputKinds[expected.event] {
+                #expect(DecodingRule(rawValue: expected.rule) != nil, "invalid/\(name): \(expected.rule) is not a DecodingRule")
+                #expect(verdict.contains(want), "schema on invalid/\(name): wanted \(want), got \(verdict)")
+                let error = Self.decoderVerdict(bytes, kind: kind)
+                #expect(error.map { SchemaViolation(field: $0.field, rule: $0.rule) } == want, "decoder on invalid/\(name): \(error?.message ?? "accepted")")
+            } else {
+                // No decoder reads outputs, so the schema alone must name exactly this one fault.
+                #expect(Self.outputEvents.contains(expected.event), "invalid/\(name): \(expected.event) is not an event")
+                #expect(verdict == [want], "schema on invalid/\(name): wanted only \(want), got \(verdict)")
+            }
         }
+    }
+
+    @Test("the schema's reasons are OTPFailed.knownReasons")
+    func failedReasons() throws {
+        let schema = try JSONDecoder().decode(TestJSON.self, from: Data(contentsOf: RepositoryFiles.schemas.appendingPathComponent("otp.failed.schema.json")))
+        let reasons = schema.object?["properties"]?.object?["reason"]?.object?["enum"]
+        #expect(reasons == .array(OTPFailed.knownReasons.map(TestJSON.string)))
+    }
+
+    @Test(
+        "the fraud guard's valid examples are what the encoder writes",
+        arguments: [("otp.failed.rate-limited.json", OutputFixtures.rateLimited), ("otp.failed.send-blocked.json", OutputFixtures.sendBlocked)]
+    )
+    func guardExamplesMatchEncoder(file: String, failed: OTPFailed) throws {
+        let example = try RepositoryFiles.bytes(RepositoryFiles.validExamples.appendingPathComponent(file))
+        let decoded = try JSONDecoder().decode(TestJSON.self, from: Data(example))
+        let encoded = try JSONDecoder().decode(TestJSON.self, from: Data(OTPOutput.failed(failed).encoded()))
+        #expect(decoded == encoded)
     }
 
     @Test("encoded outputs satisfy the output schemas", arguments: OutputFixtures.all)

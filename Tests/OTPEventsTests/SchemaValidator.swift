@@ -18,7 +18,9 @@ struct UnsupportedSchemaFeature: Error, CustomStringConvertible {
 
 /// A JSON Schema (draft 2020-12) validator for exactly the keywords `schemas/*.schema.json`
 /// use: type, required, properties, additionalProperties, minLength, maxLength, pattern
-/// (only `^[class]{m,n}$`), enum, minimum, maximum, format (only date-time) and local `$ref`.
+/// (only `^[class]{m,n}$`), enum, const, minimum, maximum, format (only date-time), local
+/// `$ref`, and the applicators allOf, not and if/then/else. A violation inside an applicator
+/// keeps the innermost keyword and top-level field, as the `jsonschema` package reports it.
 /// Any other keyword throws `UnsupportedSchemaFeature`.
 struct SchemaValidator {
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "default", "$defs", "$comment", "examples"]
@@ -51,6 +53,23 @@ struct SchemaValidator {
                 continue
             case "$ref":
                 try validate(instance, against: resolve(argument), field: field, into: &found)
+            case "allOf":
+                guard case .array(let subschemas) = argument else { throw UnsupportedSchemaFeature(description: "allOf not an array") }
+                for subschema in subschemas { try validate(instance, against: subschema, field: field, into: &found) }
+            case "not":
+                var inner: Set<SchemaViolation> = []
+                try validate(instance, against: argument, field: field, into: &inner)
+                if inner.isEmpty { fail() }
+            case "if":
+                var condition: Set<SchemaViolation> = []
+                try validate(instance, against: argument, field: field, into: &condition)
+                if let branch = keywords[condition.isEmpty ? "then" : "else"] {
+                    try validate(instance, against: branch, field: field, into: &found)
+                }
+            case "then", "else":
+                continue  // applied by "if"; without an "if" they mean nothing
+            case "const":
+                if instance != argument { fail() }
             case "type":
                 if !(try Self.hasType(instance, argument)) { fail() }
             case "enum":

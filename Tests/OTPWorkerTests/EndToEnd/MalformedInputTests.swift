@@ -82,6 +82,7 @@ struct MalformedInputTests {
                 #expect(failure.string("reason") == "INVALID_EVENT")
                 #expect((failure.json["retryable"] as? Bool) == false)
                 #expect(failure.json["providerCode"] is NSNull)
+                #expect(failure.json["retryAfterSeconds"] == nil, "only RATE_LIMITED carries retryAfterSeconds")
             }
             #expect(failed.contains { $0.string("requestId") == "bad-letters" }, "identifiers of a readable object are echoed")
             #expect(stack.sandbox.stats.sends == 2)
