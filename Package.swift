@@ -99,6 +99,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The fraud guard's rules and counters: pure, no I/O, no clock; the worker feeds it.
+        .target(name: "FraudGuard", dependencies: ["Primitives"]),
         // The event contract: payloads, validation, CloudEvents headers. No I/O.
         .target(
             name: "OTPEvents",
@@ -108,6 +110,7 @@ let package = Package(
         .target(
             name: "OTPWorker",
             dependencies: [
+                "FraudGuard",
                 "JSON",
                 "Primitives",
                 "Kafka",
@@ -129,6 +132,7 @@ let package = Package(
             name: "otp-worker",
             dependencies: [
                 "CAllocator",
+                "FraudGuard",
                 "JSON",
                 "Primitives",
                 "Kafka",
@@ -215,6 +219,10 @@ let package = Package(
             dependencies: ["Primitives", "TestSupport"]
         ),
         .testTarget(
+            name: "FraudGuardTests",
+            dependencies: ["FraudGuard"]
+        ),
+        .testTarget(
             name: "JSONTests",
             dependencies: ["JSON", .product(name: "NIOCore", package: "swift-nio")]
         ),
@@ -259,6 +267,7 @@ let package = Package(
         .testTarget(
             name: "OTPWorkerTests",
             dependencies: [
+                "FraudGuard",
                 "JSON",
                 "OTPWorker",
                 "Primitives",

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import FraudGuard
 import Kafka
 import Logging
 import MessageCentral
@@ -35,6 +36,8 @@ public final class OTPWorkerService: Service, Sendable {
     let planner: RecordPlanner
     let metrics: PipelineMetrics
     let readiness: ReadinessState?
+    /// The fraud guard's view of the group's sends; nil when the guard is off.
+    let guardFeed: GuardFeed?
     let logger: Logger
     let revocationBudget: Duration
     /// The brokers and pass-through properties, for the admin client that checks the topics.
@@ -88,6 +91,22 @@ public final class OTPWorkerService: Service, Sendable {
         var producerConfiguration = producerConfiguration
         // Any record the brokers accepted must fit in the DLQ with its extra headers.
         producerConfiguration.maxMessageBytes = max(producerConfiguration.maxMessageBytes ?? 0, 2 * 1_048_576)
+        var guardian: WorkerGuard?
+        if configuration.guardPolicy.mode != .off {
+            let guarded = WorkerGuard(
+                policy: configuration.guardPolicy, metrics: GuardMetrics(factory: metricsFactory), logger: logger, now: now)
+            guardian = guarded
+            if configuration.guardPolicy.needsView {
+                guardFeed = GuardFeed(
+                    guardian: guarded, consumerConfiguration: consumerConfiguration, topics: configuration.topics,
+                    readiness: readiness, logger: logger, now: now)
+            } else {
+                guarded.markLoaded()
+                guardFeed = nil
+            }
+        } else {
+            guardFeed = nil
+        }
         self.consumer = try KafkaConsumer(configuration: consumerConfiguration, listener: listener, logger: logger)
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         consumerHolder.set(consumer)
@@ -103,7 +122,7 @@ public final class OTPWorkerService: Service, Sendable {
         self.processor = RecordProcessor(
             configuration: configuration, decoder: EventDecoder(maxEventBytes: configuration.maxEventBytes),
             provider: provider, gate: gate, idempotency: idempotency,
-            metrics: metrics, logger: logger, now: now)
+            metrics: metrics, guardian: guardian, logger: logger, now: now)
         self.publisher = OutputPublisher(producer: producer, metrics: metrics, logger: logger)
     }
 
@@ -129,8 +148,22 @@ public final class OTPWorkerService: Service, Sendable {
             await producer.close(timeout: .seconds(5))
             return
         }
+        guardFeed?.start()
         try consumer.subscribe(topics: configuration.topics.inputs)
         gate.start()
+        if configuration.guardPolicy.mode != .off {
+            let policy = configuration.guardPolicy
+            logger.info("fraud guard", metadata: [
+                "mode": "\(policy.mode.rawValue)",
+                "number-limit": "\(policy.numberLimit.map(\.description) ?? "off")",
+                "prefix-limit": "\(policy.prefixLimit.map(\.description) ?? "off")",
+                "country-limit": "\(policy.countryLimit.map(\.description) ?? "off")",
+                "global-limit": "\(policy.globalLimit.map(\.description) ?? "off")",
+                "min-conversion": "\(policy.minConversion.map(\.description) ?? "off")",
+                "allow-countries": "\(policy.allowCountries.map { $0.sorted().joined(separator: ",") } ?? "all")",
+                "deny-prefixes": "\(policy.denyPrefixes.isEmpty ? "none" : policy.denyPrefixes.map(\.description).joined(separator: ","))",
+            ])
+        }
         // The group settings as librdkafka holds them, so that an operator sees what a failover takes.
         logger.info("worker started", metadata: [
             "topics": "\(configuration.topics.inputs.joined(separator: ","))",
@@ -212,6 +245,7 @@ public final class OTPWorkerService: Service, Sendable {
             await lanes.cancelRunners(nil)
         }
         await consumer.close(timeout: max(deadline - .now - .seconds(1), .seconds(1)))
+        await guardFeed?.stop()
         await producer.close(timeout: max(deadline - .now, .seconds(1)))
         readiness?.set("group", ready: false, reason: "stopped")
         logger.info("worker stopped")

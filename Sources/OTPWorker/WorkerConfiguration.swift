@@ -1,3 +1,4 @@
+import FraudGuard
 /// The topic names the worker reads and writes (all configurable; defaults from the contract).
 public struct WorkerTopics: Sendable, Hashable {
     public var requested = "otp.requested"
@@ -54,6 +55,13 @@ public struct WorkerConfiguration: Sendable {
     /// Copies of each partition of the idempotency topic when the worker creates it; `nil`
     /// leaves it to the broker's default. `--internal-replication-factor`.
     public var internalReplicationFactor: Int?
+    /// The fraud guard's rules (`--guard` and `--guard-*`). Off unless set: `otp-worker run`
+    /// sets the contract's defaults (enforce, `5/10m` per number, conversion `0.2/1h/30`).
+    public var guardPolicy: GuardPolicy = {
+        var policy = GuardPolicy()
+        policy.mode = .off
+        return policy
+    }()
     /// Backoff between probes while provider calls are held.
     public var probeBackoff: ClosedRange<Duration> = .milliseconds(250)...(.seconds(15))
 

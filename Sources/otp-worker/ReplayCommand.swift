@@ -140,14 +140,14 @@ struct ReplayCommand: AsyncParsableCommand {
         guard callProvider else {
             try await Replay.inspect(range, consumerConfiguration: consumer, topics: settings.topics, maxEventBytes: settings.maxEventBytes,
                                      maxRequestAge: settings.maxRequestAge, idempotencyRetention: settings.idempotencyRetention,
-                                     logger: logger, progress: progress, emit: emit)
+                                     guardPolicy: settings.guardPolicy, logger: logger, progress: progress, emit: emit)
             return
         }
         let provider = try providerConfiguration(environment)
         _ = try await MessageCentralClient.withClient(configuration: provider, logger: logger) { client in
             try await Replay.inspect(range, consumerConfiguration: consumer, topics: settings.topics, maxEventBytes: settings.maxEventBytes,
                                      maxRequestAge: settings.maxRequestAge, idempotencyRetention: settings.idempotencyRetention,
-                                     provider: client, logger: logger, progress: progress, emit: emit)
+                                     provider: client, guardPolicy: settings.guardPolicy, logger: logger, progress: progress, emit: emit)
         }
     }
 

@@ -60,6 +60,7 @@ struct RunSettings {
         worker.idempotencyCapacity = try integer(
             command.idempotencyCapacity, "OTP_IDEMPOTENCY_CAPACITY", "--idempotency-capacity", default: worker.idempotencyCapacity, range: 1_000...10_000_000)
         worker.topics = shared.topics
+        worker.guardPolicy = shared.guardPolicy
         if let factor = command.internalReplicationFactor
             ?? environment["OTP_INTERNAL_REPLICATION_FACTOR"].flatMap({ $0.isEmpty ? nil : Int($0) ?? -1 }) {
             guard (1...32).contains(factor) else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FraudGuard
 import OTPWorker
 
 /// The flags `run` and `replay` both take: where the brokers are, what the topics are called,
@@ -30,6 +31,22 @@ struct SharedOptions: ParsableArguments {
     var idempotencyRetention: String?
     @Option(name: .customLong("kafka-option"), help: "A librdkafka property as name=value (repeatable). Env KAFKA_OPTION_*.")
     var kafkaOptions: [String] = []
+    @Option(name: .customLong("guard"), help: "Fraud guard: enforce, monitor (decide, count and log, never refuse) or off. Env OTP_GUARD; default enforce.")
+    var guardMode: String?
+    @Option(name: .customLong("guard-number-limit"), help: "Sends to one number per sliding window, COUNT/DURATION or off. Env OTP_GUARD_NUMBER_LIMIT; default 5/10m.")
+    var guardNumberLimit: String?
+    @Option(name: .customLong("guard-prefix-limit"), help: "Sends to one prefix (the number without its last four digits) per window. Env OTP_GUARD_PREFIX_LIMIT; default off.")
+    var guardPrefixLimit: String?
+    @Option(name: .customLong("guard-country-limit"), help: "Sends to one country calling code per window. Env OTP_GUARD_COUNTRY_LIMIT; default off.")
+    var guardCountryLimit: String?
+    @Option(name: .customLong("guard-global-limit"), help: "All sends of the group per window (a spend cap). Env OTP_GUARD_GLOBAL_LIMIT; default off.")
+    var guardGlobalLimit: String?
+    @Option(name: .customLong("guard-allow-countries"), help: "Comma-separated calling codes; any other is SEND_BLOCKED. Env OTP_GUARD_ALLOW_COUNTRIES; default all.")
+    var guardAllowCountries: String?
+    @Option(name: .customLong("guard-deny-prefixes"), help: "Comma-separated CC:digits prefixes that are SEND_BLOCKED, e.g. 44:70,44:871. Env OTP_GUARD_DENY_PREFIXES; default none.")
+    var guardDenyPrefixes: String?
+    @Option(name: .customLong("guard-min-conversion"), help: "SHARE/DURATION/SAMPLE: a prefix or country with SAMPLE resolved sends in DURATION, verified below SHARE, is SEND_BLOCKED until it recovers; or off. Env OTP_GUARD_MIN_CONVERSION; default 0.2/1h/30.")
+    var guardMinConversion: String?
 }
 
 /// ``SharedOptions`` resolved: each flag, else its environment variable (an empty one counts
@@ -42,6 +59,8 @@ struct SharedSettings {
     /// At least ``maxRequestAge``: a request still young enough to be sent must still be remembered.
     var idempotencyRetention: Duration
     var kafkaProperties: [String: String]
+    /// The fraud guard's rules.
+    var guardPolicy: GuardPolicy
 
     /// - Throws: `ValidationError` naming the flag or variable at fault.
     init(_ options: SharedOptions, environment: [String: String]) throws {
@@ -69,6 +88,39 @@ struct SharedSettings {
             properties[name] = value
         }
         kafkaProperties = properties
+        guardPolicy = try Self.guardPolicy(options, read)
+    }
+
+    private static func guardPolicy(_ options: SharedOptions, _ read: SettingsReader) throws -> GuardPolicy {
+        var policy = GuardPolicy()
+        do {
+            if let text = read.value(options.guardMode, "OTP_GUARD") {
+                guard let mode = GuardMode(rawValue: text) else {
+                    throw ValidationError("--guard / OTP_GUARD: '\(text)' is not enforce, monitor or off")
+                }
+                policy.mode = mode
+            }
+            func limit(_ flag: String?, _ variable: String, _ name: String, _ fallback: RateLimit?) throws -> RateLimit? {
+                guard let text = read.value(flag, variable) else { return fallback }
+                return try RateLimit.parse(text, flag: "\(name) / \(variable)")
+            }
+            policy.numberLimit = try limit(options.guardNumberLimit, "OTP_GUARD_NUMBER_LIMIT", "--guard-number-limit", policy.numberLimit)
+            policy.prefixLimit = try limit(options.guardPrefixLimit, "OTP_GUARD_PREFIX_LIMIT", "--guard-prefix-limit", nil)
+            policy.countryLimit = try limit(options.guardCountryLimit, "OTP_GUARD_COUNTRY_LIMIT", "--guard-country-limit", nil)
+            policy.globalLimit = try limit(options.guardGlobalLimit, "OTP_GUARD_GLOBAL_LIMIT", "--guard-global-limit", nil)
+            if let text = read.value(options.guardMinConversion, "OTP_GUARD_MIN_CONVERSION") {
+                policy.minConversion = try ConversionRule.parse(text, flag: "--guard-min-conversion / OTP_GUARD_MIN_CONVERSION")
+            }
+            if let text = read.value(options.guardAllowCountries, "OTP_GUARD_ALLOW_COUNTRIES") {
+                policy.allowCountries = try GuardPolicy.parseAllowCountries(text)
+            }
+            if let text = read.value(options.guardDenyPrefixes, "OTP_GUARD_DENY_PREFIXES") {
+                policy.denyPrefixes = try GuardPolicy.parseDenyPrefixes(text)
+            }
+        } catch let error as GuardSettingError {
+            throw ValidationError(error.description)
+        }
+        return policy
     }
 }
 

@@ -19,6 +19,16 @@
 ///   Trace Context, so their outputs went out without it (never an error, never a dead letter).
 /// - `otp_ready` (gauge): 1 while `/readyz` answers 200, 0 while it answers 503 (``ReadinessState``).
 /// - `otp_build_info{version,revision,librdkafka}` (gauge): always 1 (``BuildInfo``).
+/// - `otp_guard_decisions_total{rule,action}` (counter): one per send the fraud guard judged;
+///   `rule` is the rule that refused (``FraudGuard/GuardRule``) or `none`, `action` `allowed`,
+///   `blocked`, `rate_limited`, or in monitor mode `would_block` and `would_rate_limit`.
+/// - `otp_guard_verification_ratio{scope,key}` (gauge): the verified share of the five worst
+///   prefixes (`scope="prefix"`, `key="44:791112"`) and countries (`key="44"`) that have the
+///   conversion rule's minimum sample; a key that leaves the five loses its series.
+/// - `otp_guard_blocked{scope}` (gauge): prefixes and countries the conversion rule blocks now.
+/// - `otp_guard_view_delay_seconds` (timer): from an `otp.sent`'s `sentAt` to its arrival in
+///   this worker's view of the group's sends.
+/// - `otp_guard_tracked_numbers` (gauge): numbers with a send inside the number limit's window.
 ///
 /// Emitted by the layers below, documented here so the list is complete:
 /// - Kafka (`KafkaStatisticsReporter`, when `statisticsInterval` is set; names in
@@ -54,6 +64,16 @@ public enum WorkerMetrics {
     public static let ready = "otp_ready"
     /// Gauge `otp_build_info`, dimensions `version`, `revision` and `librdkafka`, always 1.
     public static let buildInfo = "otp_build_info"
+    /// Counter `otp_guard_decisions_total`, dimensions `rule` and `action`.
+    public static let guardDecisions = "otp_guard_decisions_total"
+    /// Gauge `otp_guard_verification_ratio`, dimensions `scope` and `key`.
+    public static let guardVerificationRatio = "otp_guard_verification_ratio"
+    /// Gauge `otp_guard_blocked`, dimension `scope`.
+    public static let guardBlocked = "otp_guard_blocked"
+    /// Timer `otp_guard_view_delay_seconds`.
+    public static let guardViewDelay = "otp_guard_view_delay_seconds"
+    /// Gauge `otp_guard_tracked_numbers`.
+    public static let guardTrackedNumbers = "otp_guard_tracked_numbers"
 
     /// Dimension (label) names of the worker's metrics.
     public enum Dimension {

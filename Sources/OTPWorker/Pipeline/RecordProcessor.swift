@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import FraudGuard
 import Kafka
 import Logging
 import MessageCentral
@@ -21,6 +22,8 @@ struct RecordProcessor: Sendable {
     let gate: ProviderGate
     let idempotency: IdempotencyRegistry<RememberedOutcome>
     let metrics: PipelineMetrics
+    /// The fraud guard, asked before each send; nil when `--guard off`.
+    let guardian: WorkerGuard?
     let logger: Logger
     /// Wall-clock time, injectable for expiry tests.
     let now: @Sendable () -> Date
@@ -74,7 +77,13 @@ struct RecordProcessor: Sendable {
                 failedAt: now(), metadata: request.metadata))
             return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         }
-        guard await passGate(mayStart: mayStart) else { return .abandon("partition revoked or worker stopping") }
+        if let guardian, let refused = refusal(await guardian.judge(request), request) {
+            return decision(for: refused, key: key, position: position, ownership: ownership, remembered: &remembered)
+        }
+        guard await passGate(mayStart: mayStart) else {
+            guardian?.release(request.requestId)
+            return .abandon("partition revoked or worker stopping")
+        }
 
         let started = ContinuousClock.now
         do {
@@ -96,6 +105,8 @@ struct RecordProcessor: Sendable {
             return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         } catch {
             metrics.providerCall(.send, duration: .now - started)
+            // No code went out: the send does not count against the guard's limits.
+            guardian?.release(request.requestId)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
             gate.report(error)
             let output = OTPOutput.failed(failure(error, stage: .send, requestId: request.requestId,
@@ -138,6 +149,25 @@ struct RecordProcessor: Sendable {
                                                   submissionId: submission.submissionId, metadata: submission.metadata))
             return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         }
+    }
+
+    /// The `otp.failed` for a send the fraud guard refuses; nil when it admits it.
+    private func refusal(_ verdict: GuardVerdict, _ request: OTPRequested) -> OTPOutput? {
+        let reason: String
+        let message: String
+        var retryAfter: Int?
+        switch verdict {
+        case .admit:
+            return nil
+        case .rateLimited(_, let seconds, let text):
+            (reason, message, retryAfter) = ("RATE_LIMITED", text, seconds)
+        case .blocked(_, let text):
+            (reason, message) = ("SEND_BLOCKED", text)
+        }
+        return .failed(OTPFailed(
+            stage: .send, reason: reason, providerCode: nil, message: message, retryable: retryAfter != nil,
+            requestId: request.requestId, verificationId: nil, submissionId: nil, failedAt: now(),
+            metadata: request.metadata, retryAfterSeconds: retryAfter))
     }
 
     /// The `otp.failed` of an unreadable record, remembered by the record's position so that the

@@ -3,8 +3,10 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import FraudGuard
 import Kafka
 import Logging
+import Metrics
 import MessageCentral
 import OTPEvents
 
@@ -28,6 +30,7 @@ public enum Replay {
         _ range: ReplayRange, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics,
         maxEventBytes: Int = 65_536, maxRequestAge: Duration = .seconds(600), idempotencyRetention: Duration = .seconds(86_400),
         provider: (any VerificationProvider)? = nil, providerDeadline: Duration = .seconds(30),
+        guardPolicy: GuardPolicy? = nil,
         logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
         progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
         emit: (ReplayVerdict) async throws -> Void
@@ -35,7 +38,11 @@ public enum Replay {
         let session = ReplaySession(consumerConfiguration: consumerConfiguration, logger: logger)
         let remembered = try await memory(for: range, consumerConfiguration: consumerConfiguration, topics: topics,
                                           retention: idempotencyRetention, logger: logger)
-        let inspector = ReplayInspector(topics: topics, maxEventBytes: maxEventBytes, maxRequestAge: maxRequestAge, remembered: remembered)
+        var inspector = ReplayInspector(topics: topics, maxEventBytes: maxEventBytes, maxRequestAge: maxRequestAge, remembered: remembered)
+        if let guardPolicy, guardPolicy.mode != .off, range.topic == topics.requested || range.topic == topics.deadLetter {
+            let guardian = await view(guardPolicy, consumerConfiguration: consumerConfiguration, topics: topics, logger: logger, now: now)
+            inspector.guardCheck = { guardian.peek(countryCode: $0, mobileNumber: $1) }
+        }
         var shown = 0
         return try await session.read(range, limit: { shown >= range.limit ?? .max }, progress: progress) { record in
             var verdict = inspector.inspect(record, now: now())
@@ -44,6 +51,21 @@ public enum Replay {
             try await emit(verdict)
             shown += 1
         }
+    }
+
+    /// The fraud guard with the group's view of recent sends, read once from Kafka (not followed).
+    private static func view(
+        _ policy: GuardPolicy, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) async -> WorkerGuard {
+        let guardian = WorkerGuard(policy: policy, metrics: GuardMetrics(factory: NOOPMetricsHandler.instance), logger: logger, now: now)
+        guard policy.needsView else { return guardian }
+        let feed = GuardFeed(guardian: guardian, consumerConfiguration: consumerConfiguration, topics: topics,
+                             readiness: nil, logger: logger, now: now)
+        feed.start()
+        await guardian.waitUntilLoaded()
+        await feed.stop()
+        return guardian
     }
 
     /// The idempotency memory of the partitions `range` reads, when it reads an input topic.

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import FraudGuard
 import Kafka
 import MessageCentral
 import OTPEvents
@@ -15,6 +16,8 @@ public struct ReplayInspector: Sendable {
     let expiry: ExpiryPolicy
     /// First outcomes read from the idempotency topic, by idempotency key.
     let remembered: [String: RememberedOutcome]
+    /// The fraud guard's verdict for a send now, without counting it; nil when the guard is off.
+    var guardCheck: (@Sendable (_ countryCode: String, _ mobileNumber: String) -> GuardVerdict)?
 
     public init(topics: WorkerTopics, maxEventBytes: Int, maxRequestAge: Duration, remembered: [String: RememberedOutcome]) {
         self.topics = topics
@@ -68,6 +71,7 @@ public struct ReplayInspector: Sendable {
                 verdict.action = .send
                 let phone = PhoneNumberMask.mask(countryCode: request.countryCode, nationalNumber: request.mobileNumber)
                 verdict.providerCall = "send a \(request.otpLength)-digit code by \(request.flowType.rawValue) to \(phone)"
+                verdict.guardVerdict = guardCheck.map { Self.describe($0(request.countryCode, request.mobileNumber)) }
             }
         case .submitted(let submission):
             verdict.event = "otp.submitted"
@@ -84,6 +88,15 @@ public struct ReplayInspector: Sendable {
             }
         }
         return verdict
+    }
+
+    /// `admit`, `RATE_LIMITED by number_limit (retry after 73s): …` or `SEND_BLOCKED by deny_prefixes: …`.
+    static func describe(_ verdict: GuardVerdict) -> String {
+        switch verdict {
+        case .admit: "admit"
+        case .rateLimited(let rule, let seconds, let message): "RATE_LIMITED by \(rule.rawValue) (retry after \(seconds)s): \(message)"
+        case .blocked(let rule, let message): "SEND_BLOCKED by \(rule.rawValue): \(message)"
+        }
     }
 
     /// As which input a record is judged, and, for a dead letter, what it was then.

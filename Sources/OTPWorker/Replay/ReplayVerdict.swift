@@ -58,6 +58,10 @@ public struct ReplayVerdict: Sendable, Hashable {
     public var providerCall: String?
     /// With `--call-provider`: what the provider answered.
     public var providerResult: String?
+    /// What the fraud guard would say of this send now (`admit`, or the refusal and its
+    /// rule), against the group's sends as read from Kafka; nil when the guard is off or the
+    /// record is no fresh send.
+    public var guardVerdict: String?
 }
 
 extension ReplayVerdict {
@@ -88,6 +92,7 @@ extension ReplayVerdict {
         case .send, .validate:
             line += " → \(providerCall ?? action.rawValue)"
             if let ageSeconds { line += " (\(ageSeconds)s old)" }
+            if let guardVerdict { line += "; guard: \(guardVerdict)" }
         }
         if let providerResult { line += " ⇒ \(providerResult)" }
         return line
@@ -113,6 +118,7 @@ extension ReplayVerdict {
         object["differs"] = differs.map(JSONValue.bool)
         object["providerCall"] = providerCall.map(JSONValue.string)
         object["providerResult"] = providerResult.map(JSONValue.string)
+        object["guard"] = guardVerdict.map(JSONValue.string)
         object["originProblem"] = originProblem.map(JSONValue.string)
         if let deadLetter {
             var then: [String: JSONValue] = ["topic": .string(deadLetter.topic)]

@@ -19,7 +19,7 @@ struct ScrapedMetricsTests {
     /// (no help text) keeps the catalog honest about the names a scrape does show.
     static var catalog: Set<String> {
         var names = Set(MetricHelp.texts.keys)
-        for histogram in [WorkerMetrics.providerRequestDuration, "message_central_call_duration_seconds"] {
+        for histogram in [WorkerMetrics.providerRequestDuration, WorkerMetrics.guardViewDelay, "message_central_call_duration_seconds"] {
             names.formUnion(["_bucket", "_sum", "_count"].map { histogram + $0 })
         }
         return names

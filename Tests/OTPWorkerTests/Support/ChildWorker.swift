@@ -79,6 +79,12 @@ final class ChildWorker: Sendable {
         }
     }
 
+    /// A test that fails before it stops its processes must not leave them running (they
+    /// would load the machine for every test after it): the last reference kills its process.
+    deinit {
+        if status.withLock({ $0 }) == nil { _ = Glibc.kill(pid, SIGKILL) }
+    }
+
     /// SIGKILL: no goodbye, no commit, no flush.
     func kill() { _ = Glibc.kill(pid, SIGKILL) }
 

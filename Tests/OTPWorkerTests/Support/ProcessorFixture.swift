@@ -29,7 +29,7 @@ struct ProcessorFixture {
         processor = RecordProcessor(
             configuration: configuration, decoder: EventDecoder(), provider: provider, gate: gate,
             idempotency: IdempotencyRegistry(retention: .seconds(600), maximumEntries: 100),
-            metrics: PipelineMetrics(), logger: Logger(label: "test.processor"), now: { Date() })
+            metrics: PipelineMetrics(), guardian: nil, logger: Logger(label: "test.processor"), now: { Date() })
     }
 
     /// Stops the gate's probe; call once done.
