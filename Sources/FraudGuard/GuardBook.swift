@@ -104,6 +104,16 @@ public struct GuardBook: Sendable {
         reserved[request] = (destination, tick)
     }
 
+    /// Records what the provider answered for a reserved send, as its `otp.sent` read back
+    /// would: the view then need not read this worker's own `otp.sent` records.
+    public mutating func confirm(_ fact: SentFact) {
+        guard reserved.removeValue(forKey: fact.request) != nil else {
+            noteSent(fact)
+            return
+        }
+        remember(fact)
+    }
+
     /// Takes back a reserved send that did not happen (the provider refused or never answered).
     public mutating func release(request: UInt64) {
         guard let (destination, tick) = reserved.removeValue(forKey: request) else { return }
@@ -123,8 +133,20 @@ public struct GuardBook: Sendable {
         let identity = UInt64(bitPattern: Int64(hasher.finalize()))
         let sentAt = tick(fact.sentAt)
         guard seen[identity] == nil else { return }
-        seen[identity] = sentAt &+ UInt32(clamping: Self.milliseconds(policy.lookback) / 100)
         if reserved.removeValue(forKey: fact.request) == nil { count(fact.destination, at: sentAt) }
+        remember(fact)
+    }
+
+    /// Marks a counted send as seen (a re-emission is not counted again) and, when its code can
+    /// still be typed in, as pending for the conversion rule.
+    private mutating func remember(_ fact: SentFact) {
+        var hasher = Hasher()
+        hasher.combine(fact.request)
+        hasher.combine(fact.verification)
+        let identity = UInt64(bitPattern: Int64(hasher.finalize()))
+        let sentAt = tick(fact.sentAt)
+        guard seen[identity] == nil else { return }
+        seen[identity] = sentAt &+ UInt32(clamping: Self.milliseconds(policy.lookback) / 100)
         guard policy.minConversion != nil, fact.timeoutSeconds > 0, !pending.contains(fact.verification) else { return }
         if let verifiedAt = early.removeValue(forKey: fact.verification) {
             resolve(fact.destination.prefix, fact.destination.country, verified: true, at: verifiedAt)

@@ -99,7 +99,7 @@ public final class OTPWorkerService: Service, Sendable {
             if configuration.guardPolicy.needsView {
                 guardFeed = GuardFeed(
                     guardian: guarded, consumerConfiguration: consumerConfiguration, topics: configuration.topics,
-                    readiness: readiness, logger: logger, now: now)
+                    source: configuration.source, readiness: readiness, logger: logger, now: now)
             } else {
                 guarded.markLoaded()
                 guardFeed = nil

@@ -7,7 +7,9 @@ import MessageCentralSandbox
 func runBench(options: BenchOptions, logDirectory: String) async throws -> Report {
     let latency = Duration.milliseconds(options.latencyMilliseconds)
     let cluster = try EmbeddedKafkaCluster(brokers: 3)
-    let sandboxConfiguration = SandboxConfiguration(port: 0)
+    // Codes valid for an hour: no code expires unverified during a run, so the fraud guard's
+    // conversion rule (on by default) judges nothing and every request is sent.
+    let sandboxConfiguration = SandboxConfiguration(port: 0, otpTimeout: .seconds(3600))
     var report = Report(options: options)
     try await withSandbox(sandboxConfiguration) { sandbox in
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers, linger: .milliseconds(1)), logger: quietLogger("otp-bench.inputs"))
@@ -64,6 +66,9 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
         report.paced = try await worker(
             "3", "(3) worker, paced", "(3) worker \(options.pacedRate)/s paced, \(options.latencyMilliseconds) ms",
             number: 3, latency: latency, rate: options.pacedRate, judgedBy: ("p99 ms", { $0.percentile(0.99) }))
+        if options.parts.contains("g") {
+            report.guardPairs = try await guardCost(options: options, step: step, environment: environment)
+        }
         await producer.close(timeout: .seconds(5))
     }
     cluster.shutdown()
@@ -84,4 +89,39 @@ func medianRun(_ runs: [RunResult], judgedBy figure: (label: String, value: (Run
     let values = runs.map { format(figure.value($0), 1) }.joined(separator: ", ")
     median.notes.insert("median of \(runs.count) runs by \(figure.label): \(values)", at: 0)
     return median
+}
+
+/// The fraud guard's cost: the worker with `--guard off` and with the defaults, alternating off
+/// and on within each repeat, for CPU per request (a 0 ms burst, as scenario 2) and p99 (paced
+/// with the provider's latency, as scenario 3).
+func guardCost(
+    options: BenchOptions, step: (Character, String, () async throws -> RunResult) async throws -> RunResult?,
+    environment: BenchEnvironment
+) async throws -> [GuardPair] {
+    var pairs: [GuardPair] = []
+    let latency = Duration.milliseconds(options.latencyMilliseconds)
+    for run in 1...options.repeats {
+        var pair = GuardPair()
+        for (variant, arguments) in [("off", ["--guard", "off"]), ("on", [String]())] {
+            let burst = try await step("g", "(g) guard \(variant), 0 ms burst, run \(run)") {
+                try await runWorkerScenario("guard \(variant) burst", number: 4, run: run, latency: nil, rate: nil,
+                                            variant: "g\(variant)b", arguments: arguments, in: environment)
+            }
+            let paced = try await step("g", "(g) guard \(variant), paced, run \(run)") {
+                try await runWorkerScenario("guard \(variant) paced", number: 4, run: run, latency: latency, rate: options.pacedRate,
+                                            variant: "g\(variant)p", arguments: arguments, in: environment)
+            }
+            let cpu = burst?.cpuPerRequest?.microsecondsValue ?? .nan
+            let p99 = paced?.percentile(0.99) ?? .nan
+            if variant == "off" { pair.off = (cpu, p99) } else { pair.on = (cpu, p99) }
+        }
+        pairs.append(pair)
+    }
+    return pairs
+}
+
+/// One off/on pair of the guard's cost: worker CPU µs per request and paced p99 ms.
+struct GuardPair: Sendable {
+    var off: (cpu: Double, p99: Double) = (.nan, .nan)
+    var on: (cpu: Double, p99: Double) = (.nan, .nan)
 }

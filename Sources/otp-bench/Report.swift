@@ -12,8 +12,11 @@ struct Report {
     var paced: RunResult?
     /// The worker's VmHWM, max over every worker run (all repeats), kB.
     var workerPeakKilobytes: Int?
+    /// The fraud guard off and on, pair by pair (`--scenarios g`).
+    var guardPairs: [GuardPair] = []
 
     func print() {
+        defer { printGuardPairs() }
         let rows = [passThrough, passThroughPaced, provider, providerPaced, saturated, cpu, paced].compactMap { $0 }
         Swift.print("")
         Swift.print(pad("run", 34) + lpad("req/s", 8) + lpad("p50 ms", 9) + lpad("p99 ms", 9) + lpad("max ms", 9)
@@ -83,5 +86,28 @@ extension Array where Element == UInt64 {
             if predicate(self[middle]) { high = middle } else { low = middle + 1 }
         }
         return low
+    }
+}
+
+extension Report {
+    /// The guard's cost: each pair's figures and on/off ratios, then the median ratios.
+    func printGuardPairs() {
+        guard !guardPairs.isEmpty else { return }
+        Swift.print("")
+        Swift.print("fraud guard off vs on (defaults: 5/10m per number, 0.2/1h/30 conversion), alternating, pair by pair:")
+        Swift.print(pad("pair", 6) + lpad("off µs/req", 12) + lpad("on µs/req", 11) + lpad("ratio", 7)
+            + lpad("off p99 ms", 12) + lpad("on p99 ms", 11) + lpad("ratio", 7))
+        var cpuRatios: [Double] = []
+        var p99Ratios: [Double] = []
+        for (index, pair) in guardPairs.enumerated() {
+            let cpuRatio = pair.on.cpu / pair.off.cpu
+            let p99Ratio = pair.on.p99 / pair.off.p99
+            cpuRatios.append(cpuRatio)
+            p99Ratios.append(p99Ratio)
+            Swift.print(pad("\(index + 1)", 6) + lpad(format(pair.off.cpu, 1), 12) + lpad(format(pair.on.cpu, 1), 11) + lpad(format(cpuRatio, 3), 7)
+                + lpad(format(pair.off.p99, 1), 12) + lpad(format(pair.on.p99, 1), 11) + lpad(format(p99Ratio, 3), 7))
+        }
+        let median = { (values: [Double]) -> Double in values.sorted()[(values.count - 1) / 2] }
+        Swift.print("median ratio on/off: CPU per request \(format(median(cpuRatios), 3)), p99 \(format(median(p99Ratios), 3))")
     }
 }

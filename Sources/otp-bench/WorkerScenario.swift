@@ -17,10 +17,11 @@ struct BenchEnvironment: Sendable {
 /// warm-up, one idle second, then the measured requests (a burst, or paced at `rate`).
 /// Each `run` of a scenario has topics, a group and a log of its own.
 func runWorkerScenario(
-    _ name: String, number: Int, run: Int = 1, latency: Duration?, rate: Int?, in environment: BenchEnvironment
+    _ name: String, number: Int, run: Int = 1, latency: Duration?, rate: Int?, variant: String = "", arguments extra: [String] = [],
+    in environment: BenchEnvironment
 ) async throws -> RunResult {
     let options = environment.options
-    let tag = run == 1 ? "s\(number)" : "s\(number)r\(run)"
+    let tag = (run == 1 ? "s\(number)" : "s\(number)r\(run)") + variant
     let topics = RunTopics(prefix: tag)
     for topic in topics.all { try environment.cluster.createTopic(topic, partitions: options.partitions) }
     environment.sandbox.reset()
@@ -49,7 +50,7 @@ func runWorkerScenario(
             "--topic-requested", topics.requested, "--topic-submitted", topics.submitted,
             "--topic-sent", topics.sent, "--topic-verified", topics.verified,
             "--topic-failed", topics.failed, "--topic-dlq", topics.deadLetter, "--topic-idempotency", topics.idempotency,
-        ],
+        ] + extra,
         environment: ["MESSAGE_CENTRAL_PASSWORD": environment.sandboxConfiguration.password],
         logPath: logPath)
 

@@ -21,15 +21,18 @@ final class GuardFeed: Sendable {
     private let consumerConfiguration: KafkaConsumerConfiguration
     private let sentTopic: String
     private let verifiedTopic: String
+    /// This worker's `ce_source`: its own sends are counted when made, not read back.
+    private let source: [UInt8]
     private let readiness: ReadinessState?
     private let logger: Logger
     private let now: @Sendable () -> Date
     private let state = Locked<(stopped: Bool, consumer: KafkaConsumer?, tasks: [Task<Void, Never>])>((false, nil, []))
 
     init(
-        guardian: WorkerGuard, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics,
+        guardian: WorkerGuard, consumerConfiguration: KafkaConsumerConfiguration, topics: WorkerTopics, source: String,
         readiness: ReadinessState?, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
+        self.source = Array(source.utf8)
         var configuration = consumerConfiguration
         configuration.groupID = nil
         configuration.groupInstanceID = nil
@@ -160,26 +163,33 @@ final class GuardFeed: Sendable {
             await consumer.close(timeout: .seconds(1))
         }
         defer { recheck?.cancel() }
-        var read = 0
-        for try await record in consumer.records {
-            read += 1
-            let live = ends.isEmpty
-            // Read from the oldest record where the broker could not say where the window starts.
-            let inWindow = (record.timestampMilliseconds ?? .max) >= since
-            if !inWindow {
-                // Older than every window: nothing to count.
-            } else if record.topic == sentTopic {
-                if let fact = SentFact(otpSentValue: record.value) { guardian.noteSent(fact, live: live) }
-            } else if let (verification, at) = SentFact.verified(otpVerifiedValue: record.value) {
-                guardian.noteVerified(verification, at: at ?? record.timestampMilliseconds ?? now().wholeMilliseconds)
-            }
-            if !ends.isEmpty, let end = ends[record.topicPartition], record.offset + 1 >= end {
-                ends[record.topicPartition] = nil
-                if ends.isEmpty { loaded(records: read) }
+        var count = 0
+        for try await batch in consumer.batches(limit: 512) {
+            for record in batch {
+                feed(record, since: since, live: ends.isEmpty)
+                count += 1
+                if !ends.isEmpty, let end = ends[record.topicPartition], record.offset + 1 >= end {
+                    ends[record.topicPartition] = nil
+                    if ends.isEmpty { loaded(records: count) }
+                }
             }
         }
         await consumer.close(timeout: .seconds(2))
         return stopped
+    }
+
+    /// Feeds one record of either topic to the guard.
+    private func feed(_ record: KafkaConsumerRecord, since: Int64, live: Bool) {
+        // Read from the oldest record where the broker could not say where the window starts.
+        guard (record.timestampMilliseconds ?? .max) >= since else { return }
+        // Once loaded, this worker's own sends were counted when made (a restarted worker with
+        // a static instance id reads its earlier ones while loading).
+        if live, record.topic == sentTopic, record.headers.last(named: "ce_source")?.value == source { return }
+        if record.topic == sentTopic {
+            if let fact = SentFact(otpSentValue: record.value) { guardian.noteSent(fact, live: live) }
+        } else if let (verification, at) = SentFact.verified(otpVerifiedValue: record.value) {
+            guardian.noteVerified(verification, at: at ?? record.timestampMilliseconds ?? now().wholeMilliseconds)
+        }
     }
 
     /// The time stamp of the last record of each partition, read by a consumer of its own;

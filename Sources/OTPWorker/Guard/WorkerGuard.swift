@@ -67,6 +67,16 @@ final class WorkerGuard: Sendable {
         }
     }
 
+    /// The provider made the send admitted by ``judge(_:)``: counted as its `otp.sent` would be,
+    /// so the view skips this worker's own records.
+    func confirm(_ sent: OTPSent) {
+        let fact = SentFact(
+            destination: GuardDestination(countryCode: sent.countryCode, mobileNumber: sent.mobileNumber),
+            request: SentFact.key(sent.requestId), verification: SentFact.key(sent.verificationId),
+            sentAt: sent.sentAt.wholeMilliseconds, timeoutSeconds: sent.timeoutSeconds)
+        book.withLock { $0.confirm(fact) }
+    }
+
     /// Takes back the send of `requestId` admitted by ``judge(_:)``: the provider did not make it.
     func release(_ requestId: String) {
         book.withLock { $0.release(request: SentFact.key(requestId)) }

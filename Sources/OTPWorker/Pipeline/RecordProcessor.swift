@@ -102,6 +102,7 @@ struct RecordProcessor: Sendable {
                 countryCode: request.countryCode, mobileNumber: request.mobileNumber, flowType: request.flowType,
                 timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
                 sentAt: now(), metadata: request.metadata, resumed: result.resumed))
+            if case .sent(let sent) = output { guardian?.confirm(sent) }
             return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
         } catch {
             metrics.providerCall(.send, duration: .now - started)

@@ -60,8 +60,9 @@ public enum Replay {
     ) async -> WorkerGuard {
         let guardian = WorkerGuard(policy: policy, metrics: GuardMetrics(factory: NOOPMetricsHandler.instance), logger: logger, now: now)
         guard policy.needsView else { return guardian }
+        // A source no worker has: every send is read, none is this process's own.
         let feed = GuardFeed(guardian: guardian, consumerConfiguration: consumerConfiguration, topics: topics,
-                             readiness: nil, logger: logger, now: now)
+                             source: "urn:otp-worker:replay:\(UInt64.random(in: 0...UInt64.max))", readiness: nil, logger: logger, now: now)
         feed.start()
         await guardian.waitUntilLoaded()
         await feed.stop()
