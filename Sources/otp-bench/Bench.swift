@@ -111,17 +111,22 @@ func guardCost(
                 try await runWorkerScenario("guard \(variant) paced", number: 4, run: run, latency: latency, rate: options.pacedRate,
                                             variant: "g\(variant)p", arguments: arguments, in: environment)
             }
-            let cpu = burst?.cpuPerRequest?.microsecondsValue ?? .nan
-            let p99 = paced?.percentile(0.99) ?? .nan
-            if variant == "off" { pair.off = (cpu, p99) } else { pair.on = (cpu, p99) }
+            let figures = GuardPair.Figures(
+                cpu: burst?.cpuPerRequest?.microsecondsValue ?? .nan, p99: paced?.percentile(0.99) ?? .nan,
+                idle: burst?.workerIdleCores ?? .nan, switches: burst?.contextSwitchesPerRequest ?? .nan)
+            if variant == "off" { pair.off = figures } else { pair.on = figures }
         }
         pairs.append(pair)
     }
     return pairs
 }
 
-/// One off/on pair of the guard's cost: worker CPU µs per request and paced p99 ms.
+/// One off/on pair of the guard's cost.
 struct GuardPair: Sendable {
-    var off: (cpu: Double, p99: Double) = (.nan, .nan)
-    var on: (cpu: Double, p99: Double) = (.nan, .nan)
+    struct Figures: Sendable {
+        /// Worker CPU µs per request (0 ms burst), paced p99 ms, idle cores, context switches per request.
+        var cpu = Double.nan, p99 = Double.nan, idle = Double.nan, switches = Double.nan
+    }
+    var off = Figures()
+    var on = Figures()
 }

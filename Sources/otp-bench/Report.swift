@@ -96,7 +96,8 @@ extension Report {
         Swift.print("")
         Swift.print("fraud guard off vs on (defaults: 5/10m per number, 0.2/1h/30 conversion), alternating, pair by pair:")
         Swift.print(pad("pair", 6) + lpad("off µs/req", 12) + lpad("on µs/req", 11) + lpad("ratio", 7)
-            + lpad("off p99 ms", 12) + lpad("on p99 ms", 11) + lpad("ratio", 7))
+            + lpad("off p99 ms", 12) + lpad("on p99 ms", 11) + lpad("ratio", 7)
+            + lpad("idle off", 10) + lpad("idle on", 9) + lpad("cs off", 8) + lpad("cs on", 7))
         var cpuRatios: [Double] = []
         var p99Ratios: [Double] = []
         for (index, pair) in guardPairs.enumerated() {
@@ -105,7 +106,9 @@ extension Report {
             cpuRatios.append(cpuRatio)
             p99Ratios.append(p99Ratio)
             Swift.print(pad("\(index + 1)", 6) + lpad(format(pair.off.cpu, 1), 12) + lpad(format(pair.on.cpu, 1), 11) + lpad(format(cpuRatio, 3), 7)
-                + lpad(format(pair.off.p99, 1), 12) + lpad(format(pair.on.p99, 1), 11) + lpad(format(p99Ratio, 3), 7))
+                + lpad(format(pair.off.p99, 1), 12) + lpad(format(pair.on.p99, 1), 11) + lpad(format(p99Ratio, 3), 7)
+                + lpad(format(pair.off.idle, 3), 10) + lpad(format(pair.on.idle, 3), 9)
+                + lpad(format(pair.off.switches, 1), 8) + lpad(format(pair.on.switches, 1), 7))
         }
         let median = { (values: [Double]) -> Double in values.sorted()[(values.count - 1) / 2] }
         Swift.print("median ratio on/off: CPU per request \(format(median(cpuRatios), 3)), p99 \(format(median(p99Ratios), 3))")

@@ -63,7 +63,7 @@ struct OutputEncodingTests {
     func rateLimited() {
         #expect(
             Self.text(.failed(OutputFixtures.rateLimited))
-                == #"{"stage":"send","reason":"RATE_LIMITED","providerCode":null,"message":"per-number send limit reached: 5 sends in 600s","#
+                == #"{"stage":"send","reason":"RATE_LIMITED","providerCode":null,"message":"5 sends to this number within 10m already (--guard-number-limit); the next is admitted in 42s","#
                 + #""retryable":true,"requestId":"req-0003","verificationId":null,"submissionId":null,"failedAt":"2026-11-26T20:01:02.345Z","#
                 + #""metadata":{"tenant":"acme"},"retryAfterSeconds":42}"#
         )
@@ -76,7 +76,7 @@ struct OutputEncodingTests {
     func noRetryAfterSeconds() {
         #expect(
             Self.text(.failed(OutputFixtures.sendBlocked))
-                == #"{"stage":"send","reason":"SEND_BLOCKED","providerCode":null,"message":"country code 92 is not on the allow-list","#
+                == #"{"stage":"send","reason":"SEND_BLOCKED","providerCode":null,"message":"country calling code +92 is not on the allow-list (--guard-allow-countries)","#
                 + #""retryable":false,"requestId":"req-0004","verificationId":null,"submissionId":null,"failedAt":"2026-11-26T20:01:02.345Z"}"#
         )
         for failed in [OutputFixtures.failed, OutputFixtures.decodeFailure, OutputFixtures.sendBlocked] {

@@ -24,13 +24,13 @@ enum OutputFixtures {
     )
     /// The fraud guard's rate limit refused a send; the same as `schemas/examples/valid/otp.failed.rate-limited.json`.
     static let rateLimited = OTPFailed(
-        stage: .send, reason: "RATE_LIMITED", providerCode: nil, message: "per-number send limit reached: 5 sends in 600s",
+        stage: .send, reason: "RATE_LIMITED", providerCode: nil, message: "5 sends to this number within 10m already (--guard-number-limit); the next is admitted in 42s",
         retryable: true, requestId: "req-0003", verificationId: nil, submissionId: nil, failedAt: time, metadata: ["tenant": "acme"],
         retryAfterSeconds: 42
     )
     /// The fraud guard's allow-list refused a send; the same as `schemas/examples/valid/otp.failed.send-blocked.json`.
     static let sendBlocked = OTPFailed(
-        stage: .send, reason: "SEND_BLOCKED", providerCode: nil, message: "country code 92 is not on the allow-list",
+        stage: .send, reason: "SEND_BLOCKED", providerCode: nil, message: "country calling code +92 is not on the allow-list (--guard-allow-countries)",
         retryable: false, requestId: "req-0004", verificationId: nil, submissionId: nil, failedAt: time, metadata: nil
     )
     static let decodeFailure = OTPFailed(

@@ -38,13 +38,15 @@ final class GuardFeed: Sendable {
         configuration.groupInstanceID = nil
         configuration.client.clientID += "-guard"
         configuration.client.statisticsInterval = nil
-        // A bulk read when the worker starts, then a reader that must see each send soon:
-        // fetches answer as soon as a record is there, or after 50 ms. `--kafka-option` wins.
+        // A bulk read when the worker starts, then a reader that must see each send within a
+        // bounded delay but need not see it at once: a fetch answers once 64 KB are there or
+        // after 100 ms, whatever `--kafka-option` sets for the worker's own consumer. Answering
+        // every record as it comes would wake this consumer's threads for each send of the
+        // group (docs/benchmarks.md, "The fraud guard's cost").
         configuration.prefetchRecords = 50_000
         configuration.prefetchKilobytes = 16 * 1024
-        if configuration.client.properties["fetch.wait.max.ms"] == nil {
-            configuration.client.properties["fetch.wait.max.ms"] = "50"
-        }
+        configuration.client.properties["fetch.wait.max.ms"] = "100"
+        configuration.client.properties["fetch.min.bytes"] = "65536"
         self.guardian = guardian
         self.consumerConfiguration = configuration
         self.sentTopic = topics.sent

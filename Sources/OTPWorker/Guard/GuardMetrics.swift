@@ -14,7 +14,12 @@ final class GuardMetrics: Sendable {
     }
 
     private let factory: any MetricsFactory
-    private let decisions = Locked<[String: Counter]>([:])
+    private struct DecisionKey: Hashable {
+        var rule: GuardRule?
+        var action: Action
+    }
+
+    private let decisions = Locked<[DecisionKey: Counter]>([:])
     private let ratios = Locked<[String: Gauge]>([:])
     private let blockedPrefixes: Gauge
     private let blockedCountries: Gauge
@@ -30,11 +35,12 @@ final class GuardMetrics: Sendable {
     }
 
     func decision(_ rule: GuardRule?, _ action: Action) {
-        let rule = rule?.rawValue ?? "none"
-        let key = rule + "/" + action.rawValue
+        let key = DecisionKey(rule: rule, action: action)
         let counter = decisions.withLock { counters in
             if let counter = counters[key] { return counter }
-            let counter = Counter(label: WorkerMetrics.guardDecisions, dimensions: [("rule", rule), ("action", action.rawValue)], factory: factory)
+            let counter = Counter(
+                label: WorkerMetrics.guardDecisions, dimensions: [("rule", rule?.rawValue ?? "none"), ("action", action.rawValue)],
+                factory: factory)
             counters[key] = counter
             return counter
         }

@@ -169,7 +169,19 @@ struct FraudGuardTests {
                 #expect(abs(Double(retryAfter) - opening.timeIntervalSince(failedAt)) <= 2,
                         "retryAfterSeconds \(retryAfter), the window opens in \(opening.timeIntervalSince(failedAt)) s")
             }
-            print("one number: \(sent.count) sent, \(limited.count) RATE_LIMITED, provider saw \(stack.sandbox.stats.sends - before)")
+            // How long another worker's send took to reach each view, as the workers measured it.
+            var delays = (sum: 0.0, count: 0, withinBound: 0)
+            for worker in workers {
+                guard let port = worker.metricsPort else { continue }
+                let text = try await scrape(port)
+                delays.sum += value(text, "otp_guard_view_delay_seconds_sum")
+                delays.count += Int(value(text, "otp_guard_view_delay_seconds_count"))
+                delays.withinBound += Int(value(text, #"otp_guard_view_delay_seconds_bucket{le="1.0"}"#))
+            }
+            #expect(delays.count >= 5, "the sends of other workers were seen live")
+            #expect(delays.withinBound == delays.count, "every send reached the other views within the documented second")
+            print("one number: \(sent.count) sent, \(limited.count) RATE_LIMITED, provider saw \(stack.sandbox.stats.sends - before); "
+                + "view delay mean \(Int(delays.sum / Double(max(delays.count, 1)) * 1000)) ms over \(delays.count) sends, \(delays.withinBound) within 1 s")
             for worker in workers { worker.terminate() }
             for worker in workers { _ = await worker.waitForExit(timeout: .seconds(15)) }
         }
@@ -255,8 +267,12 @@ struct FraudGuardTests {
 
 /// The value of one series in Prometheus text, summed over the texts given (0 when absent).
 private func count(_ text: String, _ series: String) -> Int {
+    Int(value(text, series))
+}
+
+private func value(_ text: String, _ series: String) -> Double {
     text.split(separator: "\n").filter { $0.hasPrefix(series + " ") }
-        .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0) { $0 + Int($1) }
+        .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
 }
 
 private func scrape(_ port: Int) async throws -> String {
