@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import FraudGuard
 import JSON
 import Kafka
 import KafkaEmbedded
@@ -36,6 +37,8 @@ struct DemoFlow {
         var configuration = WorkerConfiguration(instanceID: "demo-\(ProcessInfo.processInfo.processIdentifier)")
         configuration.providerDeadline = .seconds(10)
         configuration.shutdownDeadline = .seconds(10)
+        // As `otp-worker run` has it: the fraud guard at its defaults.
+        configuration.guardPolicy = GuardPolicy()
         var consumer = KafkaConsumerConfiguration(
             bootstrapServers: cluster.bootstrapServers, groupID: "otp-worker-demo", sessionTimeout: .seconds(6),
             commitInterval: .milliseconds(200), properties: Self.snappy)
