@@ -1,0 +1,186 @@
+import Logging
+import Primitives
+import ServiceLifecycle
+
+/// Collects ended spans and exports them in batches, from one task of its own: the record path
+/// only appends to a bounded queue under a lock.
+///
+/// A ServiceLifecycle `Service`: `run` exports every `scheduleDelay` (sooner when a full batch
+/// waits) until graceful shutdown, then exports what is left within `exportTimeout` and shuts
+/// the exporter down. Run it before the worker in a `ServiceGroup` (which stops services in
+/// reverse order), so the worker's last spans are ended before the final export.
+///
+/// The queue holds at most `maxQueueSize` spans; beyond that spans are dropped and counted
+/// (``droppedSpans``), as the OpenTelemetry batch processor does, so a collector that is away
+/// costs bounded memory and never slows the record path.
+public final class BatchSpanProcessor: Service, Sendable {
+    /// The specification's `OTEL_BSP_*` settings.
+    public struct Configuration: Sendable, Hashable {
+        public var scheduleDelay: Duration = .seconds(5)
+        public var exportTimeout: Duration = .seconds(30)
+        public var maxQueueSize = 2048
+        public var maxExportBatchSize = 512
+
+        /// The specification's defaults.
+        public init() {}
+    }
+
+    fileprivate struct State {
+        var queue: [FinishedSpan] = []
+        var dropped = 0
+        var exported = 0
+        /// The run loop waiting for a full batch or its timer.
+        var waiter: CheckedContinuation<Void, Never>?
+        var wakeRequested = false
+        var exportFailing = false
+    }
+
+    public let configuration: Configuration
+    private let exporter: any SpanExporter
+    private let logger: Logger
+    private let state = Locked(State())
+
+    /// - Parameter logger: Told when exports start failing and when they recover (not per batch).
+    public init(exporter: any SpanExporter, configuration: Configuration = Configuration(), logger: Logger) {
+        self.exporter = exporter
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Spans dropped because the queue was full or their export failed.
+    public var droppedSpans: Int { state.withLock { $0.dropped } }
+
+    /// Spans an export accepted.
+    public var exportedSpans: Int { state.withLock { $0.exported } }
+
+    /// Queues an ended span (called by ``Span/end()``).
+    func onEnd(_ span: FinishedSpan) {
+        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard state.queue.count < configuration.maxQueueSize else {
+                state.dropped += 1
+                return nil
+            }
+            state.queue.append(span)
+            guard state.queue.count >= configuration.maxExportBatchSize else { return nil }
+            return state.takeWaiterOrRequestWake()
+        }
+        waiter?.resume()
+    }
+
+    /// Exports until graceful shutdown (or cancellation), then exports what is left.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                await waitForBatchOrTimer()
+                await exportQueued()
+            }
+        } onGracefulShutdown: {
+            self.wake()
+        }
+        await flushAndShutdown()
+    }
+
+    /// Exports every queued span now, in batches, within `exportTimeout`.
+    public func forceFlush() async {
+        await exportQueued()
+    }
+
+    /// The final export and the exporter's shutdown; also what `run` ends with.
+    func flushAndShutdown() async {
+        let timeout = configuration.exportTimeout
+        _ = try? await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.exportQueued() }
+            group.addTask { try await Task.sleep(for: timeout) }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+        await exporter.shutdown()
+        let (left, dropped) = state.withLock { state in
+            let left = state.queue.count
+            state.dropped += left
+            state.queue.removeAll()
+            return (left, state.dropped)
+        }
+        if dropped > 0 {
+            logger.notice("traces: spans dropped", metadata: ["dropped": "\(dropped)", "left-at-shutdown": "\(left)"])
+        }
+    }
+
+    private func wake() {
+        state.withLock { $0.takeWaiterOrRequestWake() }?.resume()
+    }
+
+    /// Returns when a full batch waits, a wake-up was asked for, or `scheduleDelay` passed.
+    private func waitForBatchOrTimer() async {
+        let delay = configuration.scheduleDelay
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Cancelled when the wait below ends first.
+                do { try await Task.sleep(for: delay) } catch { return }
+                self.wake()
+            }
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.wakeRequested || state.queue.count >= configuration.maxExportBatchSize {
+                        state.wakeRequested = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Exports every queued span, in batches of `maxExportBatchSize`.
+    private func exportQueued() async {
+        while !Task.isCancelled {
+            let batch: [FinishedSpan] = state.withLock { state in
+                let count = min(state.queue.count, configuration.maxExportBatchSize)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            await export(batch)
+        }
+    }
+
+    private func export(_ batch: [FinishedSpan]) async {
+        do {
+            try await exporter.export(batch)
+            let recovered = state.withLock { state in
+                state.exported += batch.count
+                defer { state.exportFailing = false }
+                return state.exportFailing
+            }
+            if recovered { logger.notice("traces: exports succeed again") }
+        } catch {
+            let first = state.withLock { state in
+                state.dropped += batch.count
+                defer { state.exportFailing = true }
+                return !state.exportFailing
+            }
+            // Once per outage, not once per batch: a collector that is away must not flood the log.
+            if first {
+                logger.warning("traces: export failed; spans are dropped until it succeeds again", metadata: [
+                    "error": "\(error)", "spans": "\(batch.count)",
+                ])
+            }
+        }
+    }
+}
+
+extension BatchSpanProcessor.State {
+    /// The waiting run loop to resume, or a note for the next wait to return at once.
+    fileprivate mutating func takeWaiterOrRequestWake() -> CheckedContinuation<Void, Never>? {
+        if let waiter {
+            self.waiter = nil
+            return waiter
+        }
+        wakeRequested = true
+        return nil
+    }
+}
