@@ -194,9 +194,10 @@ let package = Package(
                 "KafkaEmbedded",
                 "MessageCentral",
                 "MessageCentralSandbox",
-                "JSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // What the test targets share: bounded waits on conditions, time limits, names.

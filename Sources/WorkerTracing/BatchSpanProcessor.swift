@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// only appends to a bounded queue under a lock.
 ///
 /// A ServiceLifecycle `Service`: `run` exports every `scheduleDelay` (sooner when a full batch
-/// waits) until graceful shutdown, then exports what is left within `exportTimeout` and shuts
+/// waits) until graceful shutdown, then exports what is left within `finalExportTimeout` and shuts
 /// the exporter down. Run it before the worker in a `ServiceGroup` (which stops services in
 /// reverse order), so the worker's last spans are ended before the final export.
 ///
@@ -17,9 +17,14 @@ public final class BatchSpanProcessor: Service, Sendable {
     /// The specification's `OTEL_BSP_*` settings.
     public struct Configuration: Sendable, Hashable {
         public var scheduleDelay: Duration = .seconds(5)
+        /// Bound on the export of what is left at a graceful stop (see `finalExportTimeout`);
+        /// each request is bounded by the exporter's own timeout.
         public var exportTimeout: Duration = .seconds(30)
         public var maxQueueSize = 2048
         public var maxExportBatchSize = 512
+        /// Bound on the final export at a graceful stop, whatever `exportTimeout` says: the stop
+        /// has its own deadline, and an orchestrator's kill follows it.
+        public var finalExportTimeout: Duration = .seconds(5)
 
         /// The specification's defaults.
         public init() {}
@@ -80,14 +85,14 @@ public final class BatchSpanProcessor: Service, Sendable {
         await flushAndShutdown()
     }
 
-    /// Exports every queued span now, in batches, within `exportTimeout`.
+    /// Exports every queued span now, in batches.
     public func forceFlush() async {
         await exportQueued()
     }
 
     /// The final export and the exporter's shutdown; also what `run` ends with.
     func flushAndShutdown() async {
-        let timeout = configuration.exportTimeout
+        let timeout = min(configuration.exportTimeout, configuration.finalExportTimeout)
         _ = try? await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.exportQueued() }
             group.addTask { try await Task.sleep(for: timeout) }

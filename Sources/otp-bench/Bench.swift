@@ -64,6 +64,11 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
         report.paced = try await worker(
             "3", "(3) worker, paced", "(3) worker \(options.pacedRate)/s paced, \(options.latencyMilliseconds) ms",
             number: 3, latency: latency, rate: options.pacedRate, judgedBy: ("p99 ms", { $0.percentile(0.99) }))
+        if options.parts.contains("t") {
+            report.traces = try await withTraceSink { sink in
+                try await tracesOnAndOff(sink: sink, environment: environment, step: step)
+            }
+        }
         await producer.close(timeout: .seconds(5))
     }
     cluster.shutdown()
@@ -84,4 +89,47 @@ func medianRun(_ runs: [RunResult], judgedBy figure: (label: String, value: (Run
     let values = runs.map { format(figure.value($0), 1) }.joined(separator: ", ")
     median.notes.insert("median of \(runs.count) runs by \(figure.label): \(values)", at: 0)
     return median
+}
+
+/// Scenarios (2) and (3) with traces off and on, alternating which goes first in each round, so
+/// that drift on a shared machine falls on both sides alike: `--repeat` rounds.
+func tracesOnAndOff(
+    sink: TraceSink, environment: BenchEnvironment,
+    step: (Character, String, () async throws -> RunResult) async throws -> RunResult?
+) async throws -> TracesComparison {
+    let options = environment.options
+    let latency = Duration.milliseconds(options.latencyMilliseconds)
+    var comparison = TracesComparison()
+    for round in 1...options.repeats {
+        let order = round % 2 == 1 ? [false, true] : [true, false]
+        for on in order {
+            let label = on ? "traces on" : "traces off"
+            let variant = on ? "t" : "o"
+            if let cpu = try await step("t", "(2) worker, 0 ms, \(label) (round \(round))", {
+                try await runWorkerScenario(
+                    "(2) 0 ms burst, \(label)", number: 2, run: round, variant: variant, latency: nil, rate: nil,
+                    traces: on ? sink : nil, in: environment)
+            }) {
+                if on { comparison.cpuOn.append(cpu) } else { comparison.cpuOff.append(cpu) }
+            }
+            if let paced = try await step("t", "(3) worker, paced, \(label) (round \(round))", {
+                try await runWorkerScenario(
+                    "(3) \(options.pacedRate)/s paced, \(label)", number: 3, run: round, variant: variant, latency: latency,
+                    rate: options.pacedRate, traces: on ? sink : nil, in: environment)
+            }) {
+                if on { comparison.pacedOn.append(paced) } else { comparison.pacedOff.append(paced) }
+            }
+        }
+    }
+    comparison.sink = sink.totals
+    return comparison
+}
+
+/// The runs of the traces comparison, by side.
+struct TracesComparison: Sendable {
+    var cpuOff: [RunResult] = []
+    var cpuOn: [RunResult] = []
+    var pacedOff: [RunResult] = []
+    var pacedOn: [RunResult] = []
+    var sink: (posts: Int, bytes: Int, spans: Int) = (0, 0, 0)
 }

@@ -77,6 +77,18 @@ struct OTLPJSONEncoderTests {
         #expect(spans[1].statusCode == 1)
     }
 
+    @Test("integers are written in place: zero, negatives, the extremes")
+    func integers() throws {
+        var span = Self.span
+        span.startNanoseconds = 0
+        span.endNanoseconds = .max
+        span.attributes = [SpanAttribute("a", .int(0)), SpanAttribute("b", .int(-5)), SpanAttribute("c", .int(.min)), SpanAttribute("d", .int(.max))]
+        let text = String(decoding: Self.encoder.encode([span]), as: UTF8.self)
+        #expect(text.contains(#""startTimeUnixNano":"0","endTimeUnixNano":"18446744073709551615""#))
+        let parsed = try #require(try ReceivedSpan.parse(Array(text.utf8)).first)
+        #expect(parsed.attributes == ["a": "0", "b": "-5", "c": "-9223372036854775808", "d": "9223372036854775807"])
+    }
+
     @Test("an empty batch is a valid request; a double that JSON cannot hold is a string")
     func edges() throws {
         #expect(try ReceivedSpan.parse(Self.encoder.encode([])).isEmpty)
