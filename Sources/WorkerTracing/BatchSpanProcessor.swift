@@ -58,6 +58,9 @@ public final class BatchSpanProcessor: Service, Sendable {
     /// Spans an export accepted.
     public var exportedSpans: Int { state.withLock { $0.exported } }
 
+    /// Whether the run loop is suspended, waiting for a batch or its timer (for tests).
+    var isWaiting: Bool { state.withLock { $0.waiter != nil } }
+
     /// Queues an ended span (called by ``Span/end()``).
     func onEnd(_ span: FinishedSpan) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
@@ -120,8 +123,10 @@ public final class BatchSpanProcessor: Service, Sendable {
         let delay = configuration.scheduleDelay
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Cancelled when the wait below ends first.
-                do { try await Task.sleep(for: delay) } catch { return }
+                // Cancelled when the wait below ends first (the wake-up then only makes the next
+                // wait return at once, a harmless extra turn), or when `run` itself is
+                // cancelled: then it must still end the wait below.
+                try? await Task.sleep(for: delay)
                 self.wake()
             }
             await withCheckedContinuation { continuation in

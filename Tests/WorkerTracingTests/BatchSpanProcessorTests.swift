@@ -45,7 +45,7 @@ struct BatchSpanProcessorTests {
             span.end()
             span.end()
         }
-        try await eventually(timeout: .seconds(10), "one batch of three") { exporter.spans.count == 3 }
+        try await eventually(timeout: .seconds(30), "one batch of three") { exporter.spans.count == 3 }
         #expect(exporter.spans.map(\.name) == ["s0", "s1", "s2"])
         #expect(open.isRecording)
     }
@@ -57,7 +57,24 @@ struct BatchSpanProcessorTests {
         let task = Task { try await processor.run() }
         defer { task.cancel() }
         Tracer(processor: processor).startSpan("one", kind: .internal, continuing: nil).end()
-        try await eventually(timeout: .seconds(10), "the timer's export") { exporter.spans.count == 1 }
+        try await eventually(timeout: .seconds(30), "the timer's export") { exporter.spans.count == 1 }
+    }
+
+    @Test("a cancelled run ends, and shuts the exporter down")
+    func cancellationEnds() async throws {
+        let exporter = RecordingExporter()
+        let processor = Self.processor(exporter)
+        let ended = Locked(false)
+        let task = Task {
+            try? await processor.run()
+            ended.withLock { $0 = true }
+        }
+        Tracer(processor: processor).startSpan("one", kind: .internal, continuing: nil).end()
+        // Cancelled while suspended in its wait, not before its first turn.
+        try await eventually(timeout: .seconds(30), "the run loop waiting") { processor.isWaiting }
+        task.cancel()
+        try await eventually(timeout: .seconds(30), "the cancelled run to end") { ended.withLock { $0 } }
+        #expect(exporter.shutDown.withLock { $0 })
     }
 
     @Test("a graceful shutdown exports what is queued, then shuts the exporter down")
