@@ -17,9 +17,11 @@ public struct ProviderRetryEvent: Sendable, Hashable {
     public var operation: String
     /// The attempt that failed, from 1.
     public var attempt: Int
+    /// Why it failed.
     public var reason: ProviderFailureReason
     /// The provider's code or HTTP status, `nil` when no answer came.
     public var providerCode: Int?
+    /// The wait before the next attempt (jittered).
     public var delay: Duration
 }
 

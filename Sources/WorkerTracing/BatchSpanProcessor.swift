@@ -16,11 +16,14 @@ import ServiceLifecycle
 public final class BatchSpanProcessor: Service, Sendable {
     /// The specification's `OTEL_BSP_*` settings.
     public struct Configuration: Sendable, Hashable {
+        /// How often a partial batch goes out (`OTEL_BSP_SCHEDULE_DELAY`).
         public var scheduleDelay: Duration = .seconds(5)
         /// Bound on the export of what is left at a graceful stop (see `finalExportTimeout`);
         /// each request is bounded by the exporter's own timeout.
         public var exportTimeout: Duration = .seconds(30)
+        /// Spans waiting at most (`OTEL_BSP_MAX_QUEUE_SIZE`); more are dropped.
         public var maxQueueSize = 2048
+        /// Spans in one export request at most (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`).
         public var maxExportBatchSize = 512
         /// Bound on the final export at a graceful stop, whatever `exportTimeout` says: the stop
         /// has its own deadline, and an orchestrator's kill follows it.
@@ -40,6 +43,7 @@ public final class BatchSpanProcessor: Service, Sendable {
         var exportFailing = false
     }
 
+    /// The batching settings.
     public let configuration: Configuration
     private let exporter: any SpanExporter
     private let logger: Logger
@@ -75,7 +79,8 @@ public final class BatchSpanProcessor: Service, Sendable {
         waiter?.resume()
     }
 
-    /// Exports until graceful shutdown (or cancellation), then exports what is left.
+    /// Exports until graceful shutdown (or cancellation), then exports what is left (nothing
+    /// after a cancellation: that is a hard stop) and shuts the exporter down.
     public func run() async throws {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {

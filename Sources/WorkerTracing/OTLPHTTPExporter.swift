@@ -10,10 +10,13 @@ import NIOSSL
 /// would save nothing worth its code. A 2xx answer is success; anything else, a refused
 /// connection or the timeout is an error for the processor to count.
 public struct OTLPHTTPExporter: SpanExporter {
+    /// Where batches are posted.
     public let endpoint: OTLPEndpoint
     /// Extra request headers (`OTEL_EXPORTER_OTLP_HEADERS`); their values are never logged.
     public let headers: [(name: String, value: String)]
+    /// Bound on one export: connect, request and answer.
     public let timeout: Duration
+    /// Turns a batch into the request body.
     public let encoder: OTLPJSONEncoder
     private let group: any EventLoopGroup
     private let tls: NIOSSLContext?
@@ -31,6 +34,8 @@ public struct OTLPHTTPExporter: SpanExporter {
         tls = endpoint.secure ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
     }
 
+    /// Posts `spans` as one request.
+    /// - Throws: ``OTLPExportError``, or the connection's error.
     public func export(_ spans: [FinishedSpan]) async throws {
         guard !spans.isEmpty else { return }
         let body = encoder.encode(spans)
@@ -46,6 +51,7 @@ public struct OTLPHTTPExporter: SpanExporter {
         }
     }
 
+    /// Nothing to release: every export has its own connection.
     public func shutdown() async {}
 
     private func post(_ body: [UInt8]) async throws {
@@ -90,10 +96,14 @@ public struct OTLPHTTPExporter: SpanExporter {
 
 /// Why an export failed; says nothing of the spans or the request headers.
 public enum OTLPExportError: Error, CustomStringConvertible, Sendable {
+    /// The collector answered, but not with a 2xx status.
     case refused(status: Int)
+    /// The connection ended before an answer.
     case noAnswer
+    /// No answer within the exporter's timeout.
     case timedOut(Duration)
 
+    /// The reason, for the log line.
     public var description: String {
         switch self {
         case .refused(let status): "the collector answered HTTP \(status)"
@@ -105,8 +115,11 @@ public enum OTLPExportError: Error, CustomStringConvertible, Sendable {
 
 /// Where traces are posted: an `http` or `https` URL, parsed without Foundation.
 public struct OTLPEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// `https`: TLS, verified against the system's roots.
     public var secure: Bool
+    /// A name or an address (IPv6 without brackets).
     public var host: String
+    /// The port, 80 or 443 when the URL has none.
     public var port: Int
     /// The request path, `/v1/traces` under a base endpoint.
     public var path: String
@@ -169,5 +182,6 @@ public struct OTLPEndpoint: Sendable, Hashable, CustomStringConvertible {
         return port == (secure ? 443 : 80) ? host : "\(host):\(port)"
     }
 
+    /// The URL, for the start-up log line.
     public var description: String { "\(secure ? "https" : "http")://\(hostHeader)\(path)" }
 }

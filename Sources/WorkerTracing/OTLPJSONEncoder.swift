@@ -10,6 +10,7 @@ public struct OTLPJSONEncoder: Sendable {
     public var resource: [SpanAttribute]
     /// The instrumentation scope: the worker itself.
     public var scopeName: String
+    /// The scope's version: the worker's.
     public var scopeVersion: String?
 
     /// Creates an encoder.

@@ -6,13 +6,17 @@
 public struct Sampler: Sendable, Hashable {
     /// The decision for a trace that starts here (or for any trace, when not parent-based).
     public enum Root: Sendable, Hashable {
+        /// Every trace.
         case alwaysOn
+        /// No trace.
         case alwaysOff
         /// A fraction of traces, chosen by trace id so every service picks the same ones.
         case traceIDRatio(Double)
     }
 
+    /// The decision for a trace without a sampled flag to follow.
     public var root: Root
+    /// Whether a remote parent's sampled flag decides, when there is one.
     public var parentBased: Bool
 
     /// Creates a sampler.

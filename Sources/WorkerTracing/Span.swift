@@ -7,24 +7,35 @@ import Primitives
 
 /// What a span stands for, in OTLP's numbering.
 public enum SpanKind: Int, Sendable, Hashable {
+    /// Work inside the process.
     case `internal` = 1
+    /// Serving a remote call.
     case server = 2
+    /// A call to a remote service: the provider.
     case client = 3
+    /// Handing messages to a broker: publishing outputs.
     case producer = 4
+    /// Processing a message from a broker: an input record.
     case consumer = 5
 }
 
 /// A span attribute's value: the OTLP scalar kinds the worker uses.
 public enum SpanAttributeValue: Sendable, Hashable {
+    /// OTLP `stringValue`.
     case string(String)
+    /// OTLP `intValue`, a decimal string in OTLP/JSON.
     case int(Int64)
+    /// OTLP `boolValue`.
     case bool(Bool)
+    /// OTLP `doubleValue`.
     case double(Double)
 }
 
 /// One key and value, on a span, an event or the resource.
 public struct SpanAttribute: Sendable, Hashable {
+    /// The attribute's name, by the OpenTelemetry semantic conventions where one applies.
     public var key: String
+    /// Its value; never a secret, a code or a whole phone number.
     public var value: SpanAttributeValue
 
     /// Creates an attribute.
@@ -36,9 +47,11 @@ public struct SpanAttribute: Sendable, Hashable {
 
 /// Something that happened at one instant during a span (a retry, say).
 public struct SpanEvent: Sendable, Hashable {
+    /// What happened: `retry`, `token refused`.
     public var name: String
     /// Nanoseconds since the Unix epoch.
     public var timeNanoseconds: UInt64
+    /// Details of the event.
     public var attributes: [SpanAttribute]
 
     /// Creates an event.
@@ -51,7 +64,9 @@ public struct SpanEvent: Sendable, Hashable {
 
 /// How a span ended, in OTLP's terms.
 public enum SpanStatus: Sendable, Hashable {
+    /// Nothing said: the default, and what a normal outcome (even `otp.failed`) keeps.
     case unset
+    /// Explicitly successful.
     case ok
     /// Failed; the message is exported, so it must hold no secret.
     case error(String)
@@ -59,15 +74,23 @@ public enum SpanStatus: Sendable, Hashable {
 
 /// A span once ended: what the exporter sends.
 public struct FinishedSpan: Sendable, Hashable {
+    /// The span's own identity.
     public var context: SpanContext
+    /// Its parent, `nil` for a trace's root.
     public var parentSpanID: SpanID?
+    /// The operation, e.g. `process otp.requested`.
     public var name: String
+    /// What the span stands for.
     public var kind: SpanKind
     /// Nanoseconds since the Unix epoch.
     public var startNanoseconds: UInt64
+    /// Nanoseconds since the Unix epoch, never before the start.
     public var endNanoseconds: UInt64
+    /// Attributes in the order they were first set.
     public var attributes: [SpanAttribute]
+    /// Events in the order they happened.
     public var events: [SpanEvent]
+    /// How it ended.
     public var status: SpanStatus
 
     /// Creates a finished span; the tracer does this when a span ends, tests do it directly.

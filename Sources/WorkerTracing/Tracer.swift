@@ -5,6 +5,7 @@ import Primitives
 /// Spans are passed explicitly along the record path (no task-local context): the worker's
 /// pipeline is one explicit path per record, and explicit spans cost no lookup.
 public struct Tracer: Sendable {
+    /// Decides which traces starting or continuing here are recorded.
     public let sampler: Sampler
     let processor: BatchSpanProcessor
 

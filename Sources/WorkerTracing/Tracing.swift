@@ -3,7 +3,9 @@ import Logging
 /// The worker's tracing, assembled: a ``Tracer`` for the record path and the
 /// ``BatchSpanProcessor`` to run as a service, exporting through OTLP/HTTP JSON.
 public struct Tracing: Sendable {
+    /// What the record path starts spans with.
     public let tracer: Tracer
+    /// The service to run beside the worker (first in its `ServiceGroup`).
     public let processor: BatchSpanProcessor
 
     /// Builds the tracing of one process from `configuration`.

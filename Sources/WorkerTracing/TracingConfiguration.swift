@@ -3,6 +3,7 @@
 /// Tracing is off unless `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT`
 /// is set (and `OTEL_SDK_DISABLED` is not `true`): ``init(environment:)`` is then `nil`.
 public struct TracingConfiguration: Sendable {
+    /// Where spans are posted.
     public var endpoint: OTLPEndpoint
     /// `OTEL_EXPORTER_OTLP_TRACES_HEADERS` or `OTEL_EXPORTER_OTLP_HEADERS`: `name=value,...`.
     public var headers: [(name: String, value: String)]
@@ -12,6 +13,7 @@ public struct TracingConfiguration: Sendable {
     public var serviceName: String
     /// `OTEL_RESOURCE_ATTRIBUTES` without `service.name`.
     public var resourceAttributes: [SpanAttribute]
+    /// `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG`.
     public var sampler: Sampler
     /// `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_BSP_EXPORT_TIMEOUT` (milliseconds),
     /// `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
@@ -121,7 +123,9 @@ public struct TracingConfiguration: Sendable {
 /// A tracing variable whose value is wrong; names the variable, never repeats its value
 /// (headers may hold credentials).
 public struct TracingConfigurationError: Error, CustomStringConvertible, Sendable {
+    /// The variable at fault.
     public var variable: String
+    /// What its value must be.
     public var problem: String
 
     init(variable: String, _ problem: String) {
@@ -129,6 +133,7 @@ public struct TracingConfigurationError: Error, CustomStringConvertible, Sendabl
         self.problem = problem
     }
 
+    /// `VARIABLE must ...`, for the start-up error.
     public var description: String { "\(variable) \(problem)" }
 }
 
