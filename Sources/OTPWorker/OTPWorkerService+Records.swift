@@ -26,7 +26,7 @@ extension OTPWorkerService {
             await handle(record, lane: lane, generation: generation, trace: nil)
             return
         }
-        let trace = RecordTrace(tracer: tracer, record: record)
+        let trace = RecordTrace(tracer: tracer, record: record, maxEventBytes: configuration.maxEventBytes)
         await RecordLogContext.$traceID.withValue(trace.traceID) {
             await handle(record, lane: lane, generation: generation, trace: trace)
         }

@@ -1,3 +1,4 @@
+import JSON
 import Kafka
 import Logging
 import MessageCentral
@@ -7,8 +8,9 @@ import WorkerTracing
 /// The span of one input record, from the moment the worker takes it to the moment it marks it
 /// done, and the tracer its child spans come from.
 ///
-/// It continues the input's `traceparent` Kafka header (checked as the decoder checks it), or
-/// starts a trace when there is none or it is invalid. Outputs then carry this span's context
+/// It continues the input's trace context as the decoder reads it (the `traceparent` header, or
+/// a structured-mode envelope's, which wins), or starts a trace when there is none or it is
+/// invalid. Outputs then carry this span's context
 /// as their `traceparent`, so a consumer of `otp.sent` continues the same trace under the
 /// worker's span. Attributes name the record and its outcome by ids, never by phone number or
 /// code (CONTRIBUTING.md, secrets and personal data).
@@ -16,9 +18,9 @@ struct RecordTrace: Sendable {
     let tracer: Tracer
     let span: Span
 
-    /// Starts the span of `record`.
-    init(tracer: Tracer, record: KafkaConsumerRecord) {
-        let input = InputContext(headers: record.headers)
+    /// Starts the span of `record`; `maxEventBytes` bounds the envelope read for its context.
+    init(tracer: Tracer, record: KafkaConsumerRecord, maxEventBytes: Int) {
+        let input = Self.inputContext(record, maxEventBytes: maxEventBytes)
         let parent = input.traceparent.flatMap { SpanContext(traceparent: $0, traceState: input.tracestate) }
         self.tracer = tracer
         span = tracer.startSpan(
@@ -30,6 +32,27 @@ struct RecordTrace: Sendable {
                 SpanAttribute("messaging.destination.partition.id", .string("\(record.partition)")),
                 SpanAttribute("messaging.kafka.offset", .int(record.offset)),
             ])
+    }
+
+    /// The input's trace context, as the decoder will find it. The span starts before the
+    /// record is decoded, so a structured-mode envelope's `traceparent` (which wins over the
+    /// headers: docs/events.md, Inputs) is read here too; only such records pay for the parse.
+    static func inputContext(_ record: KafkaConsumerRecord, maxEventBytes: Int) -> InputContext {
+        var context = InputContext(headers: record.headers)
+        guard let contentType = record.headers.last(where: { $0.name.lowercased() == "content-type" })?.stringValue,
+            contentType.lowercased().hasPrefix("application/cloudevents+json"),
+            let value = record.value, value.count <= maxEventBytes,
+            let envelope = JSONValue(parsing: value)?.objectValue,
+            let traceparent = envelope["traceparent"]?.stringValue
+        else { return context }
+        if TraceContext.isValidTraceparent(traceparent) {
+            context.traceparent = traceparent
+            context.tracestate = envelope["tracestate"]?.stringValue.flatMap { TraceContext.isAcceptableTracestate($0) ? $0 : nil }
+        } else {
+            context.traceparent = nil
+            context.tracestate = nil
+        }
+        return context
     }
 
     /// The trace id as log lines carry it (`trace_id`).
