@@ -81,7 +81,7 @@ extension OTPWorkerService {
             retrying: { left, delay in
                 span?.addEvent("retry", attributes: [
                     SpanAttribute("messaging.batch.message_count", .int(Int64(left))),
-                    SpanAttribute("otp.publish.retry_delay_ms", .int(Int64(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000))),
+                    SpanAttribute("otp.publish.retry_delay_ms", .milliseconds(delay)),
                 ])
             })
         guard published else {

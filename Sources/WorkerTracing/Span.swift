@@ -31,6 +31,14 @@ public enum SpanAttributeValue: Sendable, Hashable {
     case double(Double)
 }
 
+extension SpanAttributeValue {
+    /// A duration as whole milliseconds (`..._ms` attributes).
+    public static func milliseconds(_ duration: Duration) -> SpanAttributeValue {
+        let (seconds, attoseconds) = duration.components
+        return .int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+}
+
 /// One key and value, on a span, an event or the resource.
 public struct SpanAttribute: Sendable, Hashable {
     /// The attribute's name, by the OpenTelemetry semantic conventions where one applies.

@@ -111,7 +111,7 @@ struct SpanRetryRecorder: ProviderCallObserver {
             SpanAttribute("otp.provider.operation", .string(event.operation)),
             SpanAttribute("otp.provider.attempt", .int(Int64(event.attempt))),
             SpanAttribute("otp.provider.reason", .string(event.reason.rawValue)),
-            SpanAttribute("otp.provider.retry_delay_ms", .int(Int64(event.delay.components.seconds * 1000 + event.delay.components.attoseconds / 1_000_000_000_000_000))),
+            SpanAttribute("otp.provider.retry_delay_ms", .milliseconds(event.delay)),
         ]
         if let code = event.providerCode { attributes.append(SpanAttribute("otp.provider.code", .int(Int64(code)))) }
         span.addEvent("retry", attributes: attributes)
