@@ -123,27 +123,32 @@ public final class BatchSpanProcessor: Service, Sendable {
         state.withLock { $0.takeWaiterOrRequestWake() }?.resume()
     }
 
-    /// Returns when a full batch waits, a wake-up was asked for, or `scheduleDelay` passed.
+    /// Returns when a full batch waits, a wake-up was asked for, `scheduleDelay` passed, or
+    /// `run` was cancelled.
     private func waitForBatchOrTimer() async {
         let delay = configuration.scheduleDelay
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                // Cancelled when the wait below ends first (the wake-up then only makes the next
-                // wait return at once, a harmless extra turn), or when `run` itself is
-                // cancelled: then it must still end the wait below.
-                try? await Task.sleep(for: delay)
+                // Only a timer that ran out wakes the loop. One cancelled because the wait ended
+                // first must not: its wake-up would end the next wait at once, whose own timer
+                // would then do the same, and the loop would spin, exporting a few spans a turn.
+                do { try await Task.sleep(for: delay) } catch { return }
                 self.wake()
             }
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state -> Bool in
-                    if state.wakeRequested || state.queue.count >= configuration.maxExportBatchSize {
-                        state.wakeRequested = false
-                        return true
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let now = state.withLock { state -> Bool in
+                        if state.wakeRequested || state.queue.count >= configuration.maxExportBatchSize {
+                            state.wakeRequested = false
+                            return true
+                        }
+                        state.waiter = continuation
+                        return false
                     }
-                    state.waiter = continuation
-                    return false
+                    if now { continuation.resume() }
                 }
-                if now { continuation.resume() }
+            } onCancel: {
+                self.wake()
             }
             group.cancelAll()
         }

@@ -50,6 +50,26 @@ struct BatchSpanProcessorTests {
         #expect(open.isRecording)
     }
 
+    @Test("after a full batch, a partial one waits for its timer (here: the stop), not the next turn")
+    func partialWaitsAfterFullBatch() async throws {
+        let exporter = RecordingExporter()
+        let processor = Self.processor(exporter, batch: 3)
+        let tracer = Tracer(processor: processor)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: processor)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        for index in 0..<3 { tracer.startSpan("s\(index)", kind: .internal, continuing: nil).end() }
+        try await eventually(timeout: .seconds(30), "the full batch") { exporter.batches.withLock { $0.count } == 1 }
+        try await eventually(timeout: .seconds(30), "the loop waiting again") { processor.isWaiting }
+        tracer.startSpan("partial", kind: .internal, continuing: nil).end()
+        try await eventually(timeout: .seconds(30), "the loop still waiting") { processor.isWaiting }
+        let before = exporter.batches.withLock { $0.count }
+        await group.triggerGracefulShutdown()
+        try await running.value
+        // A loop woken by the cancelled timer of each turn would have sent it at once.
+        #expect(before == 1, "the partial batch went out before its timer")
+        #expect(exporter.batches.withLock { $0.map(\.count) } == [3, 1])
+    }
+
     @Test("the timer sends a partial batch")
     func timer() async throws {
         let exporter = RecordingExporter()
