@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: demo test test-external kafka-brokers-given test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp clean
+.PHONY: demo test test-external kafka-brokers-given test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp bench-otp-traces clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -41,7 +41,7 @@ test-asan: deps
 # Under ThreadSanitizer everything runs 5 to 20 times slower: the suites whose assertions are
 # deadlines over real HTTP (the provider client's contract, the worker end to end) miss them,
 # so they are skipped. Everything else runs, the Kafka layer included (CONTRIBUTING.md, "Sanitizers").
-TSAN_SKIP = ClientBehaviourContractTests|ProviderCodeContractTests|HappyPathTests|MalformedInputTests|ProcessingRuleTests|ProviderFaultTests|LifecycleTests|ReplayTests|BrokerFaultTests|MultiProcessTests|TraceContextTests|RebalanceMetricsTests
+TSAN_SKIP = ClientBehaviourContractTests|ProviderCodeContractTests|HappyPathTests|MalformedInputTests|ProcessingRuleTests|ProviderFaultTests|LifecycleTests|ReplayTests|BrokerFaultTests|MultiProcessTests|TraceContextTests|TracingTests|RebalanceMetricsTests
 test-tsan: deps
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip "$(TSAN_SKIP)" $(SWIFT_TEST_FLAGS)
 
@@ -60,6 +60,11 @@ BENCH_ARGS ?=
 bench-otp: deps
 	$(SWIFT) build -c release --product otp-worker
 	$(SWIFT) run -c release otp-bench $(BENCH_ARGS)
+
+# The cost of traces: scenarios (2) and (3) with traces off and on, alternating, three rounds.
+bench-otp-traces: deps
+	$(SWIFT) build -c release --product otp-worker
+	$(SWIFT) run -c release otp-bench --scenarios t --repeat 3 $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-asan .build-tsan

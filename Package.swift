@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MessageCentralSandbox", targets: ["MessageCentralSandbox"]),
         .library(name: "OTPEvents", targets: ["OTPEvents"]),
         .library(name: "OTPWorker", targets: ["OTPWorker"]),
+        .library(name: "WorkerTracing", targets: ["WorkerTracing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -106,6 +107,22 @@ let package = Package(
             name: "OTPEvents",
             dependencies: ["JSON", "KafkaCore", "Primitives"]
         ),
+        // OpenTelemetry traces: spans, a batch processor and an OTLP/HTTP JSON exporter, without
+        // Foundation. swift-otel 1.6.0 keeps its exporter protocol internal, and its own
+        // exporters need SwiftProtobuf, which links Foundation and ICU (docs/benchmarks.md).
+        .target(
+            name: "WorkerTracing",
+            dependencies: [
+                "JSON",
+                "Primitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The pipeline and its policies, plus the observability endpoints.
         .target(
             name: "OTPWorker",
@@ -116,6 +133,7 @@ let package = Package(
                 "Kafka",
                 "MessageCentral",
                 "OTPEvents",
+                "WorkerTracing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -141,6 +159,7 @@ let package = Package(
                 "MessageCentralSandbox",
                 "OTPEvents",
                 "OTPWorker",
+                "WorkerTracing",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -179,13 +198,16 @@ let package = Package(
                 "KafkaEmbedded",
                 "MessageCentral",
                 "MessageCentralSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // What the test targets share: bounded waits on conditions, time limits, names.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: ["JSON", .product(name: "Logging", package: "swift-log")],
             path: "Tests/Support"
         ),
         // The cluster the Kafka integration suites run against: the embedded cluster, or a
@@ -278,11 +300,23 @@ let package = Package(
                 "KafkaTestSupport",
                 "MessageCentral",
                 "MessageCentralSandbox",
+                "WorkerTracing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "WorkerTracingTests",
+            dependencies: [
+                "JSON",
+                "WorkerTracing",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

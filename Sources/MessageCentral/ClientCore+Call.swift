@@ -129,6 +129,7 @@ extension ClientCore {
                 lastProviderCode = code
                 lastMessage = "token refused (\(code))"
                 self.tokens.withLockedValue { _ = $0.invalidate(token) }
+                ProviderCallObservation.observer?.tokenRefused(attempt: attempt, providerCode: code)
                 logger.notice(
                     "provider refused the token; fetching a new one",
                     metadata: [MessageCentralLogKey.providerCode.key: "\(code)"]
@@ -152,6 +153,9 @@ extension ClientCore {
                     ]
                 )
                 self.metrics.recordRetry(operation: operation.rawValue)
+                ProviderCallObservation.observer?.retrying(ProviderRetryEvent(
+                    operation: operation.rawValue, attempt: attempt, reason: error.reason,
+                    providerCode: error.providerCode, delay: delay))
                 do {
                     try await Task.sleep(until: .now + delay, clock: .continuous)
                 } catch {

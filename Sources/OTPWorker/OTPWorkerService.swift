@@ -11,6 +11,7 @@ import Metrics
 import OTPEvents
 import Primitives
 import ServiceLifecycle
+import WorkerTracing
 
 /// The OTP worker: consumes `otp.requested` and `otp.submitted`, calls the provider, and
 /// publishes `otp.sent`, `otp.verified`, `otp.failed` (and `otp.dlq` for unreadable input).
@@ -42,6 +43,8 @@ public final class OTPWorkerService: Service, Sendable {
     let revocationBudget: Duration
     /// The brokers and pass-through properties, for the admin client that checks the topics.
     let adminClient: KafkaClientSettings
+    /// Starts each record's span; `nil` when tracing is off.
+    let tracer: Tracer?
     private let shutdown = Locked<Task<Void, Never>?>(nil)
 
     /// Creates the worker's Kafka clients; nothing is read until `run`.
@@ -50,6 +53,9 @@ public final class OTPWorkerService: Service, Sendable {
     ///   - readiness: Told whether the worker has joined its group and can reach the provider.
     ///   - metricsFactory: Where the pipeline's metrics go (``WorkerMetrics``): the process-wide
     ///     backend by default. The Kafka clients' statistics always go to the process-wide one.
+    ///   - tracer: When given, every record gets a span (with children for its provider call and
+    ///     its publishing) and its outputs carry that span as their `traceparent`; when `nil`,
+    ///     outputs carry the input's trace context as it came.
     /// - Throws: `KafkaError` when a Kafka configuration is refused (naming the property).
     public init(
         configuration: WorkerConfiguration,
@@ -59,6 +65,7 @@ public final class OTPWorkerService: Service, Sendable {
         readiness: ReadinessState? = nil,
         logger: Logger = Logger(label: "otp-worker"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        tracer: Tracer? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) throws(KafkaError) {
         let metrics = PipelineMetrics(factory: metricsFactory)
@@ -118,6 +125,7 @@ public final class OTPWorkerService: Service, Sendable {
         self.logger = logger
         self.revocationBudget = consumerConfiguration.revocationTimeout
         self.adminClient = consumerConfiguration.client
+        self.tracer = tracer
         self.planner = RecordPlanner(topics: configuration.topics, headers: CloudEventHeaders(source: configuration.source))
         self.processor = RecordProcessor(
             configuration: configuration, decoder: EventDecoder(maxEventBytes: configuration.maxEventBytes),

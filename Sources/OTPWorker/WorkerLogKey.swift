@@ -13,4 +13,7 @@ public enum WorkerLogKey {
     /// `true` on an `otp.sent` that carries a verification already pending for the number
     /// (the provider's 506 named it); absent otherwise.
     public static let resumed = "otp.resumed"
+    /// The trace id of the record's span (32 hex digits), on every line about a record while
+    /// tracing is on.
+    public static let traceID = "trace_id"
 }

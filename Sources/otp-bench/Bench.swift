@@ -69,6 +69,11 @@ func runBench(options: BenchOptions, logDirectory: String) async throws -> Repor
         if options.parts.contains("g") {
             report.guardPairs = try await guardCost(options: options, step: step, environment: environment)
         }
+        if options.parts.contains("t") {
+            report.traces = try await withTraceSink { sink in
+                try await tracesOnAndOff(sink: sink, environment: environment, step: step)
+            }
+        }
         await producer.close(timeout: .seconds(5))
     }
     cluster.shutdown()
@@ -104,12 +109,12 @@ func guardCost(
         var pair = GuardPair()
         for (variant, arguments) in [("off", ["--guard", "off"]), ("on", [String]())] {
             let burst = try await step("g", "(g) guard \(variant), 0 ms burst, run \(run)") {
-                try await runWorkerScenario("guard \(variant) burst", number: 4, run: run, latency: nil, rate: nil,
-                                            variant: "g\(variant)b", arguments: arguments, in: environment)
+                try await runWorkerScenario("guard \(variant) burst", number: 4, run: run, variant: "g\(variant)b",
+                                            latency: nil, rate: nil, arguments: arguments, in: environment)
             }
             let paced = try await step("g", "(g) guard \(variant), paced, run \(run)") {
-                try await runWorkerScenario("guard \(variant) paced", number: 4, run: run, latency: latency, rate: options.pacedRate,
-                                            variant: "g\(variant)p", arguments: arguments, in: environment)
+                try await runWorkerScenario("guard \(variant) paced", number: 4, run: run, variant: "g\(variant)p",
+                                            latency: latency, rate: options.pacedRate, arguments: arguments, in: environment)
             }
             let figures = GuardPair.Figures(
                 cpu: burst?.cpuPerRequest?.microsecondsValue ?? .nan, p99: paced?.percentile(0.99) ?? .nan,
@@ -129,4 +134,47 @@ struct GuardPair: Sendable {
     }
     var off = Figures()
     var on = Figures()
+}
+
+/// Scenarios (2) and (3) with traces off and on, alternating which goes first in each round, so
+/// that drift on a shared machine falls on both sides alike: `--repeat` rounds.
+func tracesOnAndOff(
+    sink: TraceSink, environment: BenchEnvironment,
+    step: (Character, String, () async throws -> RunResult) async throws -> RunResult?
+) async throws -> TracesComparison {
+    let options = environment.options
+    let latency = Duration.milliseconds(options.latencyMilliseconds)
+    var comparison = TracesComparison()
+    for round in 1...options.repeats {
+        let order = round % 2 == 1 ? [false, true] : [true, false]
+        for on in order {
+            let label = on ? "traces on" : "traces off"
+            let variant = on ? "t" : "o"
+            if let cpu = try await step("t", "(2) worker, 0 ms, \(label) (round \(round))", {
+                try await runWorkerScenario(
+                    "(2) 0 ms burst, \(label)", number: 2, run: round, variant: variant, latency: nil, rate: nil,
+                    traces: on ? sink : nil, in: environment)
+            }) {
+                if on { comparison.cpuOn.append(cpu) } else { comparison.cpuOff.append(cpu) }
+            }
+            if let paced = try await step("t", "(3) worker, paced, \(label) (round \(round))", {
+                try await runWorkerScenario(
+                    "(3) \(options.pacedRate)/s paced, \(label)", number: 3, run: round, variant: variant, latency: latency,
+                    rate: options.pacedRate, traces: on ? sink : nil, in: environment)
+            }) {
+                if on { comparison.pacedOn.append(paced) } else { comparison.pacedOff.append(paced) }
+            }
+        }
+    }
+    comparison.sink = sink.totals
+    return comparison
+}
+
+/// The runs of the traces comparison, by side.
+struct TracesComparison: Sendable {
+    var cpuOff: [RunResult] = []
+    var cpuOn: [RunResult] = []
+    var pacedOff: [RunResult] = []
+    var pacedOn: [RunResult] = []
+    var sink: (posts: Int, bytes: Int, spans: Int) = (0, 0, 0)
 }

@@ -19,8 +19,9 @@ struct BenchOptions: Sendable {
     var warmup = 512
     /// The `otp-worker` executable; by default the one next to this executable.
     var workerPath: String
-    /// Which parts to run: p (pass-through), c (provider ceiling), 1, 2, 3, and g (the fraud
-    /// guard off and on, alternating; not run unless asked for).
+    /// Which parts to run: p (pass-through), c (provider ceiling), 1, 2, 3; and, not in the
+    /// default set, t (scenarios 2 and 3 with traces off and on, alternating) and g (the same
+    /// with the fraud guard off and at its defaults).
     var parts: Set<Character> = ["p", "c", "1", "2", "3"]
     /// Runs of each worker scenario; the report shows the median run.
     var repeats = 1
@@ -69,7 +70,7 @@ struct BenchOptions: Sendable {
     static let usage = """
         usage: otp-bench [--requests N (20000)] [--in-flight N (256)] [--latency-ms N (50)]
                          [--paced-rate N (1000)] [--partitions N (6)] [--warmup N (512)]
-                         [--worker PATH (otp-worker next to otp-bench)] [--scenarios pc123, g: guard off/on]
+                         [--worker PATH (otp-worker next to otp-bench)] [--scenarios pc123; t: traces off vs on; g: guard off vs on]
                          [--repeat N (1): odd; runs of each worker scenario, the median shown]
         """
 }

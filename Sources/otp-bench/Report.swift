@@ -14,6 +14,8 @@ struct Report {
     var workerPeakKilobytes: Int?
     /// The fraud guard off and on, pair by pair (`--scenarios g`).
     var guardPairs: [GuardPair] = []
+    /// Scenarios (2) and (3) with traces off and on (`--scenarios t`).
+    var traces: TracesComparison?
 
     func print() {
         defer { printGuardPairs() }
@@ -60,6 +62,7 @@ struct Report {
                 Swift.print("(3) provider path alone at the same pace: p50 \(format(providerPaced.percentile(0.5), 1)) ms, p99 \(format(providerPaced.percentile(0.99), 1)) ms")
             }
         }
+        if let traces { printTraces(traces) }
         let peak = workerPeakKilobytes
         if let peak { Swift.print("(4) worker peak RSS (VmHWM, max over the worker runs) = \(format(Double(peak) / 1024, 1)) MB   (target < 64)") }
         Swift.print("")
@@ -68,6 +71,37 @@ struct Report {
         let p99 = paced.map { format($0.percentile(0.99), 1) } ?? "nan"
         let rss = peak.map { format(Double($0) / 1024, 1) } ?? "nan"
         Swift.print("slots_ratio=\(slots) cpu_us_per_request=\(cpuMicros) p99_paced_ms=\(p99) peak_rss_mb=\(rss)")
+    }
+}
+
+extension Report {
+    /// The traces comparison: every run's figure, the medians, and on over off.
+    func printTraces(_ traces: TracesComparison) {
+        func cpu(_ run: RunResult) -> Double { run.cpuPerRequest?.microsecondsValue ?? .nan }
+        func p99(_ run: RunResult) -> Double { run.percentile(0.99) }
+        func rss(_ run: RunResult) -> Double { run.peakResidentKilobytes.map { Double($0) / 1024 } ?? .nan }
+        func median(_ values: [Double]) -> Double {
+            let sorted = values.filter { !$0.isNaN }.sorted()
+            return sorted.isEmpty ? .nan : sorted[(sorted.count - 1) / 2]
+        }
+        func row(_ label: String, _ off: [Double], _ on: [Double], _ decimals: Int) {
+            let (medianOff, medianOn) = (median(off), median(on))
+            Swift.print(pad(label, 30) + lpad(format(medianOff, decimals), 11) + lpad(format(medianOn, decimals), 11)
+                + lpad(format(medianOn - medianOff, decimals), 9) + lpad(format((medianOn / medianOff - 1) * 100, 1) + " %", 9)
+                + "   off: " + off.map { format($0, decimals) }.joined(separator: ", ") + "; on: " + on.map { format($0, decimals) }.joined(separator: ", "))
+        }
+        Swift.print("traces off vs on, alternating, \(max(traces.cpuOff.count, traces.cpuOn.count)) round(s); medians:")
+        Swift.print(pad("", 30) + lpad("off", 11) + lpad("on", 11) + lpad("on-off", 9) + lpad("on/off", 9) + "   every run")
+        row("(2) worker µs/req, 0 ms", traces.cpuOff.map(cpu), traces.cpuOn.map(cpu), 1)
+        row("(2) req/s, 0 ms", traces.cpuOff.map(\.throughput), traces.cpuOn.map(\.throughput), 0)
+        row("(3) p99 ms, \(options.pacedRate)/s paced", traces.pacedOff.map(p99), traces.pacedOn.map(p99), 1)
+        row("(3) p50 ms, \(options.pacedRate)/s paced", traces.pacedOff.map { $0.percentile(0.5) }, traces.pacedOn.map { $0.percentile(0.5) }, 1)
+        row("(3) worker µs/req, paced", traces.pacedOff.map(cpu), traces.pacedOn.map(cpu), 1)
+        row("VmHWM MB, (2) and (3)", (traces.cpuOff + traces.pacedOff).map(rss), (traces.cpuOn + traces.pacedOn).map(rss), 1)
+        Swift.print("trace sink: \(traces.sink.spans) spans in \(traces.sink.posts) posts, \(traces.sink.bytes / 1024) KB")
+        for run in traces.cpuOn + traces.pacedOn {
+            for note in run.notes where note.hasPrefix("traces:") { Swift.print("    \(run.name): \(note)") }
+        }
     }
 }
 

@@ -15,10 +15,12 @@ struct BenchEnvironment: Sendable {
 
 /// Runs the real worker (`otp-worker run`, a child process) over `options.requests` requests:
 /// warm-up, one idle second, then the measured requests (a burst, or paced at `rate`).
-/// Each `run` of a scenario has topics, a group and a log of its own.
+/// Each `run` of a scenario has topics, a group and a log of its own; `variant` tells apart
+/// runs of the same scenario and number otherwise (traces off and on).
+/// - Parameter traces: When given, the worker exports its spans there (traces on).
 func runWorkerScenario(
-    _ name: String, number: Int, run: Int = 1, latency: Duration?, rate: Int?, variant: String = "", arguments extra: [String] = [],
-    in environment: BenchEnvironment
+    _ name: String, number: Int, run: Int = 1, variant: String = "", latency: Duration?, rate: Int?,
+    arguments extra: [String] = [], traces: TraceSink? = nil, in environment: BenchEnvironment
 ) async throws -> RunResult {
     let options = environment.options
     let tag = (run == 1 ? "s\(number)" : "s\(number)r\(run)") + variant
@@ -51,9 +53,13 @@ func runWorkerScenario(
             "--topic-sent", topics.sent, "--topic-verified", topics.verified,
             "--topic-failed", topics.failed, "--topic-dlq", topics.deadLetter, "--topic-idempotency", topics.idempotency,
         ] + extra,
-        environment: ["MESSAGE_CENTRAL_PASSWORD": environment.sandboxConfiguration.password],
+        // Traces on: the production defaults of the batch processor (a batch every 5 s, or
+        // sooner each 512 spans), to a sink in this process.
+        environment: ["MESSAGE_CENTRAL_PASSWORD": environment.sandboxConfiguration.password]
+            .merging(traces.map { ["OTEL_EXPORTER_OTLP_ENDPOINT": $0.endpoint] } ?? [:]) { $1 },
         logPath: logPath)
 
+    let startSpans = traces?.totals.spans ?? 0
     var result = RunResult(
         name: name, requests: count, throughput: 0, latencies: [], benchCores: 0, produceRate: 0, complete: false)
     do {
@@ -115,7 +121,12 @@ func runWorkerScenario(
         await observer.close()
         throw error
     }
+    let exported = traces?.totals
     let (exit, usage) = await worker.stop()
+    if let before = exported, let after = traces?.totals {
+        result.notes.append("traces: the sink received \(after.spans - startSpans) spans of this run's \(3 * (count + min(options.warmup, count))) "
+            + "(\(after.spans - before.spans) of them at the worker's stop)")
+    }
     if let usage { result.exitMaxResidentKilobytes = Int(usage.ru_maxrss) }
     result.notes.append("worker \(exit), whole-run CPU \(String(format: "%.2f", usage?.cpu.seconds ?? .nan)) s, log \(logPath)")
     await observer.close()

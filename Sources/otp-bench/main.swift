@@ -5,7 +5,9 @@
 //   (b) the provider: the in-flight bound over the latency, and the sandbox driven directly by
 //       the MessageCentral client at that concurrency.
 // Scenarios: (1) burst at 256 in flight with 50 ms provider latency; (2) burst at 0 ms, for CPU
-// per request; (3) paced at 1,000/s with 50 ms, for p99; (4) the worker's peak RSS.
+// per request; (3) paced at 1,000/s with 50 ms, for p99; (4) the worker's peak RSS. On request
+// (--scenarios t), (2) and (3) with traces off and on, alternating, the spans going to a sink
+// in this process that discards them.
 // The cluster, the sandbox and this process's producer and observer share the machine's cores
 // with the worker: the "bench cores" column says how much they took.
 //
@@ -21,7 +23,7 @@ do {
     FileHandle.standardError.write(Data("otp-bench: \(error)\n".utf8))
     exit(2)
 }
-guard FileManager.default.isExecutableFile(atPath: options.workerPath) || !(options.parts.contains("1") || options.parts.contains("2") || options.parts.contains("3")) else {
+guard FileManager.default.isExecutableFile(atPath: options.workerPath) || options.parts.isDisjoint(with: ["1", "2", "3", "t"]) else {
     FileHandle.standardError.write(Data("otp-bench: no otp-worker at \(options.workerPath); run `swift build -c release --product otp-worker` first or pass --worker PATH\n".utf8))
     exit(2)
 }

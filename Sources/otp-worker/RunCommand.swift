@@ -10,6 +10,7 @@ import MessageCentral
 import OTPWorker
 import ServiceLifecycle
 import UnixSignals
+import WorkerTracing
 
 /// `otp-worker run`: the worker against real brokers and the real provider.
 struct RunCommand: AsyncParsableCommand {
@@ -83,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try RunSettings(self, environment: ProcessInfo.processInfo.environment)
-        LoggingSetup.bootstrap(format: settings.logFormat, level: settings.logLevel)
+        LoggingSetup.bootstrap(format: settings.logFormat, level: settings.logLevel, traceIDs: settings.tracing != nil)
         let metrics = MetricsSetup()
         metrics.bootstrap()
         let logger = Logger(label: "otp-worker")
@@ -99,14 +100,26 @@ struct RunCommand: AsyncParsableCommand {
         BuildInfo.record()
         let readiness = ReadinessState(gauge: Gauge(label: WorkerMetrics.ready))
         do {
+            let tracing = try settings.tracing.map { configuration in
+                let tracing = try Tracing(
+                    configuration: configuration, instanceID: settings.worker.instanceID, version: BuildInfo.version,
+                    logger: Logger(label: "otp-worker.tracing"))
+                logger.info("traces on", metadata: [
+                    "endpoint": "\(configuration.endpoint)", "service.name": "\(configuration.serviceName)",
+                    "sampler": "\(configuration.sampler.name)",
+                ])
+                return tracing
+            }
             let worker = try OTPWorkerService(
                 configuration: settings.worker, consumerConfiguration: settings.consumer,
-                producerConfiguration: settings.producer, provider: provider, readiness: readiness, logger: logger)
+                producerConfiguration: settings.producer, provider: provider, readiness: readiness, logger: logger,
+                tracer: tracing?.tracer)
             let server = ObservabilityServer(
                 host: settings.metricsHost, port: settings.metricsPort, registry: metrics.registry, readiness: readiness)
-            // Shut down in reverse order: the worker first, the endpoints last.
+            // Shut down in reverse order: the worker first, the endpoints next, and the spans'
+            // exporter last, so that it sends the spans of the worker's final records.
             let group = ServiceGroup(configuration: .init(
-                services: [
+                services: (tracing.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0.processor)] } ?? []) + [
                     .init(service: server),
                     .init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
                           failureTerminationBehavior: .gracefullyShutdownGroup),

@@ -8,6 +8,7 @@ import Kafka
 import Logging
 import MessageCentral
 import OTPWorker
+import WorkerTracing
 
 /// Everything `otp-worker run` needs, resolved once from flags, then environment, then defaults.
 struct RunSettings {
@@ -26,6 +27,8 @@ struct RunSettings {
     var staticInstanceID: String?
     var sessionTimeout: Duration
     var heartbeatInterval: Duration
+    /// The OpenTelemetry variables; `nil` when tracing is off (no endpoint, or disabled).
+    var tracing: TracingConfiguration?
 
     /// - Throws: `ValidationError` naming the flag or variable at fault.
     init(_ command: RunCommand, environment: [String: String]) throws {
@@ -99,6 +102,11 @@ struct RunSettings {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         self.logLevel = logLevel
+        do {
+            tracing = try TracingConfiguration(environment: environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     /// The password from `--password-file`, `MESSAGE_CENTRAL_PASSWORD` or `MESSAGE_CENTRAL_PASSWORD_FILE`.

@@ -20,7 +20,11 @@ struct OutputPublisher: Sendable {
     /// acknowledged, false if `keepTrying` turned false (or the task was cancelled) first.
     /// `keepTrying` is also asked before each later stage, on the thread that delivered the
     /// report completing the stage before (the producer's poll thread, or one flushing it).
-    func publish(_ stages: [[KafkaProducerRecord]], keepTrying: @escaping @Sendable () -> Bool) async -> Bool {
+    /// `retrying` hears of each resend, with the records left and the wait before it.
+    func publish(
+        _ stages: [[KafkaProducerRecord]], keepTrying: @escaping @Sendable () -> Bool,
+        retrying: (_ left: Int, _ delay: Duration) -> Void = { _, _ in }
+    ) async -> Bool {
         var pending = stages.filter { !$0.isEmpty }
         var delay = backoff.lowerBound
         while !pending.isEmpty {
@@ -28,6 +32,7 @@ struct OutputPublisher: Sendable {
             if pending.isEmpty { return true }
             guard keepTrying(), !Task.isCancelled else { return false }
             metrics.publishRetried()
+            retrying(pending.reduce(0) { $0 + $1.count }, delay)
             do { try await Task.sleep(for: delay) } catch { return false }
             delay = min(delay * 2, backoff.upperBound)
         }

@@ -8,6 +8,7 @@ import Kafka
 import Logging
 import MessageCentral
 import OTPEvents
+import WorkerTracing
 
 /// Turns one input record into a decision: decode, route, expiry, idempotency, provider call.
 ///
@@ -30,12 +31,14 @@ struct RecordProcessor: Sendable {
 
     /// Decides what to publish for `record`.
     /// - Parameters:
+    ///   - trace: The record's span when tracing is on: the provider call gets a child span.
     ///   - mayStart: whether the record's partition is still owned and the worker not stopping;
     ///     checked before any provider call so that revoked work is not started.
     ///   - isCurrent: whether the record's partition is still owned (by the assignment that read
     ///     it); an outcome decided after it went is not remembered, since the next owner decides.
     func decide(
-        _ record: KafkaConsumerRecord, mayStart: @Sendable () -> Bool, isCurrent: @escaping @Sendable () -> Bool
+        _ record: KafkaConsumerRecord, trace: RecordTrace? = nil, mayStart: @Sendable () -> Bool,
+        isCurrent: @escaping @Sendable () -> Bool
     ) async -> (Decision, InputContext) {
         let ownership = Ownership(origin: record.topicPartition, input: Emission.Input(record), isCurrent: isCurrent)
         // The same record read again (a redelivery after a crash or a rebalance) re-emits its
@@ -53,14 +56,17 @@ struct RecordProcessor: Sendable {
         }
         switch decoded.input {
         case .requested(let request):
-            return (await send(request, record: record, position: position, mayStart: mayStart, ownership: ownership), decoded.context)
+            return (await send(request, record: record, position: position, trace: trace, mayStart: mayStart, ownership: ownership),
+                    decoded.context)
         case .submitted(let submission):
-            return (await verify(submission, position: position, mayStart: mayStart, ownership: ownership), decoded.context)
+            return (await verify(submission, position: position, trace: trace, mayStart: mayStart, ownership: ownership),
+                    decoded.context)
         }
     }
 
     private func send(
-        _ request: OTPRequested, record: KafkaConsumerRecord, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
+        _ request: OTPRequested, record: KafkaConsumerRecord, position: String, trace: RecordTrace?,
+        mayStart: @Sendable () -> Bool, ownership: Ownership
     ) async -> Decision {
         let key = RememberedOutcome.key(requestId: request.requestId)
         if let decided = await claim(key, ownership: ownership) { return decided }
@@ -87,10 +93,13 @@ struct RecordProcessor: Sendable {
 
         let started = ContinuousClock.now
         do {
-            let result = try await provider.send(
-                SendRequest(countryCode: request.countryCode, mobileNumber: request.mobileNumber,
-                            flowType: FlowType(rawValue: request.flowType.rawValue) ?? .sms, otpLength: request.otpLength),
-                deadline: started + configuration.providerDeadline)
+            let sendRequest = SendRequest(
+                countryCode: request.countryCode, mobileNumber: request.mobileNumber,
+                flowType: FlowType(rawValue: request.flowType.rawValue) ?? .sms, otpLength: request.otpLength)
+            let deadline = started + configuration.providerDeadline
+            let result = try await traced(trace, "send") { () async throws(ProviderError) in
+                try await provider.send(sendRequest, deadline: deadline)
+            }
             metrics.providerCall(.send, duration: .now - started)
             gate.reportAnswered()
             // A resumed result is the verification already pending for this number (the
@@ -117,7 +126,7 @@ struct RecordProcessor: Sendable {
     }
 
     private func verify(
-        _ submission: OTPSubmitted, position: String, mayStart: @Sendable () -> Bool, ownership: Ownership
+        _ submission: OTPSubmitted, position: String, trace: RecordTrace?, mayStart: @Sendable () -> Bool, ownership: Ownership
     ) async -> Decision {
         let key = submission.submissionId.map(RememberedOutcome.key(submissionId:))
         if let key, let decided = await claim(key, ownership: ownership) { return decided }
@@ -131,9 +140,11 @@ struct RecordProcessor: Sendable {
 
         let started = ContinuousClock.now
         do {
-            let result = try await provider.validate(
-                ValidateRequest(verificationId: submission.verificationId, code: Secret(submission.code)),
-                deadline: started + configuration.providerDeadline)
+            let validateRequest = ValidateRequest(verificationId: submission.verificationId, code: Secret(submission.code))
+            let deadline = started + configuration.providerDeadline
+            let result = try await traced(trace, "validate") { () async throws(ProviderError) in
+                try await provider.validate(validateRequest, deadline: deadline)
+            }
             metrics.providerCall(.validate, duration: .now - started)
             gate.reportAnswered()
             let output = OTPOutput.verified(OTPVerified(
@@ -218,6 +229,29 @@ struct RecordProcessor: Sendable {
     /// A new CloudEvents identity for an outcome decided now for the record of `ownership`.
     private func emission(for ownership: Ownership) -> Emission {
         Emission(id: EventID.make(), source: configuration.source, milliseconds: now().wholeMilliseconds, input: ownership.input)
+    }
+
+    /// Runs the provider call `body` in a child span of `trace` (when tracing is on) whose events
+    /// are the call's retries; a failed call ends it with the failure's reason, never its message.
+    private func traced<T: Sendable>(
+        _ trace: RecordTrace?, _ operation: String, _ body: () async throws(ProviderError) -> T
+    ) async throws(ProviderError) -> T {
+        guard let trace else { return try await body() }
+        let span = trace.providerSpan(operation)
+        defer { span.end() }
+        let result: Result<T, ProviderError> = await ProviderCallObservation.$observer.withValue(SpanRetryRecorder(span: span)) {
+            do throws(ProviderError) {
+                return .success(try await body())
+            } catch {
+                return .failure(error)
+            }
+        }
+        if case .failure(let error) = result {
+            span.setAttribute("otp.provider.reason", .string(error.reason.rawValue))
+            if let code = error.providerCode { span.setAttribute("otp.provider.code", .int(Int64(code))) }
+            span.setStatus(.error(error.reason.rawValue))
+        }
+        return try result.get()
     }
 
     /// Waits while the gate holds provider calls; false when the work must be abandoned instead.

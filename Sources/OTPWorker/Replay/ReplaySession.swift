@@ -61,7 +61,8 @@ public struct ReplaySession: Sendable {
     }
 
     /// Reads `range`, calling `body` for every record in it, and `progress` with (done, total)
-    /// about once a second. Returns how many records were read.
+    /// every 5,000 records or each second, whichever comes first (``ReplayProgress``), and at
+    /// the end. Returns how many records were read.
     /// - Parameter limit: asked before each record; when true, reading stops there (a
     ///   `--limit` met needs no more of a long range).
     /// - Throws: `KafkaError` when the topic cannot be read; whatever `body` throws.
@@ -122,7 +123,7 @@ public struct ReplaySession: Sendable {
         defer { watchdog?.cancel() }
         var remaining = ends
         var read = 0
-        var lastReport = ContinuousClock.now
+        var reports = ReplayProgress()
         for try await record in consumer.records {
             let partition = record.topicPartition
             guard let end = remaining[partition], record.offset < end else { continue }
@@ -130,8 +131,7 @@ public struct ReplaySession: Sendable {
             read += 1
             try await body(record)
             if record.offset + 1 >= end { remaining[partition] = nil }
-            if ContinuousClock.now - lastReport >= .seconds(1) {
-                lastReport = .now
+            if reports.shouldReport(read: read, now: .now) {
                 progress(read, total)
             }
             if remaining.isEmpty { break }

@@ -8,20 +8,22 @@ import Testing
 struct CommandLineTests {
     static let credentials = ["MESSAGE_CENTRAL_CUSTOMER_ID": "C-SANDBOX", "MESSAGE_CENTRAL_PASSWORD": "sandbox"]
 
-    @Test("a running worker allocates with jemalloc and has not loaded Foundation or its ICU data, only FoundationEssentials")
+    @Test("a running worker, traces on, allocates with jemalloc and has not loaded Foundation or its ICU data, only FoundationEssentials")
     func librariesLoaded() async throws {
         // Nothing listens on port 1: the worker starts and keeps trying to check its topics.
+        // Traces on, so that their exporter is part of what is checked.
         let child = try ChildWorker(
             name: "cli-libraries",
             arguments: ["--brokers", "127.0.0.1:1", "--metrics-port", "0", "--metrics-host", "127.0.0.1",
                         "--shutdown-deadline", "2s", "--log-format", "json"],
-            environment: Self.credentials)
+            environment: Self.credentials.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1"]) { $1 })
         var maps = ""
         try await eventually(timeout: .seconds(20), "the worker to start") {
             try child.requireRunning()
             maps = Self.readWhole("/proc/\(child.pid)/maps")
             return child.logText.contains("cannot reach the brokers to check the idempotency topic")
         }
+        #expect(child.logText.contains(#""message":"traces on""#), "\(child.logText.prefix(2_000))")
         #expect(maps.contains("libFoundationEssentials.so"))
         // An incremental build from before the worker dropped Foundation can keep stale objects
         // that still link it: `swift package clean` (or a fresh clone) settles that.
