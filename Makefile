@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SWIFT_TEST_FLAGS ?=
 
-.PHONY: demo test test-external kafka-brokers-given test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp bench-otp-traces clean
+.PHONY: demo test test-external kafka-brokers-given test-asan test-tsan deps build bench-kafka bench-provider bench-json bench-otp bench-otp-traces bench-otp-guard clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -65,6 +65,11 @@ bench-otp: deps
 bench-otp-traces: deps
 	$(SWIFT) build -c release --product otp-worker
 	$(SWIFT) run -c release otp-bench --scenarios t --repeat 3 $(BENCH_ARGS)
+
+# The cost of the fraud guard: the same with the guard off and at its defaults, five rounds.
+bench-otp-guard: deps
+	$(SWIFT) build -c release --product otp-worker
+	$(SWIFT) run -c release otp-bench --scenarios g --repeat 5 $(BENCH_ARGS)
 
 clean:
 	rm -rf .build .build-asan .build-tsan
