@@ -172,16 +172,25 @@ public struct GuardBook: Sendable {
     /// being blocked.
     public mutating func advance(now: Int64) -> [GuardTransition] {
         let tick = self.tick(now)
-        var transitions: [GuardTransition] = []
-        while let entry = pending.popExpired(now: tick) {
-            transitions += resolve(entry.prefix, entry.country, verified: false, at: entry.expires)
-        }
-        transitions += rejudgeBlocked(now: tick)
+        var transitions = expire(now: now)
         if tick &- lastPrune >= 50 || tick < lastPrune {
             lastPrune = tick
             transitions += prune(now: tick)
         }
         return transitions
+    }
+
+    /// The cheap part of ``advance(now:)``, for every decision: sends whose code expired count
+    /// as unverified, and blocked keys are judged again, so that a decision never waits for
+    /// the next tick of the clock. Returns what started or stopped being blocked.
+    public mutating func expire(now: Int64) -> [GuardTransition] {
+        let tick = self.tick(now)
+        var transitions: [GuardTransition] = []
+        while let entry = pending.popExpired(now: tick) {
+            transitions += resolve(entry.prefix, entry.country, verified: false, at: entry.expires)
+        }
+        guard !blockedPrefixes.isEmpty || !blockedCountries.isEmpty else { return transitions }
+        return transitions + rejudgeBlocked(now: tick)
     }
 
     /// Sizes, for the memory gauge and the documentation's figures.

@@ -37,14 +37,16 @@ final class WorkerGuard: Sendable {
         await waitUntilLoaded()
         let destination = GuardDestination(countryCode: request.countryCode, mobileNumber: request.mobileNumber)
         let milliseconds = now().wholeMilliseconds
-        let verdict = book.withLock { book in
+        let (verdict, transitions) = book.withLock { book in
+            let transitions = book.expire(now: milliseconds)
             let verdict = book.decide(countryCode: request.countryCode, mobileNumber: request.mobileNumber,
                                       destination: destination, now: milliseconds)
             if verdict == .admit || policy.mode == .monitor {
                 book.reserve(destination, request: SentFact.key(request.requestId), now: milliseconds)
             }
-            return verdict
+            return (verdict, transitions)
         }
+        for transition in transitions { log(transition) }
         switch (verdict, policy.mode) {
         case (.admit, _):
             metrics.decision(nil, .allowed)

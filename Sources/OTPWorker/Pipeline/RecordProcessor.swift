@@ -106,16 +106,18 @@ struct RecordProcessor: Sendable {
             // provider's 506 named it): publishing it, not a failure, keeps a code the user holds
             // valid when a send is repeated after a crash or a rebalance. Its timeout is what the
             // provider says is left, else 0: the worker cannot know how much of it has passed.
-            let output = OTPOutput.sent(OTPSent(
+            let sent = OTPSent(
                 requestId: request.requestId, verificationId: result.verificationId,
                 countryCode: request.countryCode, mobileNumber: request.mobileNumber, flowType: request.flowType,
                 timeoutSeconds: result.timeoutSeconds ?? 0, transactionId: result.transactionId,
-                sentAt: now(), metadata: request.metadata, resumed: result.resumed))
-            if case .sent(let sent) = output { guardian?.confirm(sent) }
-            return decision(for: output, key: key, position: position, ownership: ownership, remembered: &remembered)
+                sentAt: now(), metadata: request.metadata, resumed: result.resumed)
+            guardian?.confirm(sent)
+            return decision(for: .sent(sent), key: key, position: position, ownership: ownership, remembered: &remembered)
         } catch {
             metrics.providerCall(.send, duration: .now - started)
-            // No code went out: the send does not count against the guard's limits.
+            // The provider refused the send or never answered: it does not count against the
+            // guard's limits. (An answer lost after the code went out is the rare exception; a
+            // repeat then meets the provider's 506 rather than a second code.)
             guardian?.release(request.requestId)
             if Task.isCancelled { return .abandon("cancelled during the provider call") }
             gate.report(error)
