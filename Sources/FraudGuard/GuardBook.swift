@@ -1,3 +1,4 @@
+import Primitives
 /// The guard's state and its decisions: pure, no I/O, no clock of its own (every call says
 /// what time it is, in milliseconds since 1970), so the rules are tested without Kafka.
 ///
@@ -40,9 +41,9 @@ public struct GuardBook: Sendable {
     ///     still on its way before it counts as unverified.
     public init(policy: GuardPolicy, now: Int64, verificationGrace: Duration = .seconds(2)) {
         self.policy = policy
-        origin = now - Self.milliseconds(policy.lookback) - 3_600_000
-        grace = Self.milliseconds(verificationGrace) / 100
-        func ticks(_ window: Duration) -> Int64 { max(1, Self.milliseconds(window) / 100) }
+        origin = now - policy.lookback.milliseconds - 3_600_000
+        grace = verificationGrace.milliseconds / 100
+        func ticks(_ window: Duration) -> Int64 { max(1, window.milliseconds / 100) }
         numbers = policy.numberLimit.map { SlidingWindowCounter(limit: $0.count, window: ticks($0.window)) }
         prefixes = policy.prefixLimit.map { SlidingWindowCounter(limit: $0.count, window: ticks($0.window)) }
         countries = policy.countryLimit.map { SlidingWindowCounter(limit: $0.count, window: ticks($0.window)) }
@@ -111,7 +112,7 @@ public struct GuardBook: Sendable {
             noteSent(fact)
             return
         }
-        remember(fact)
+        remember(fact, identity: Self.identity(fact))
     }
 
     /// Takes back a reserved send that did not happen (the provider refused or never answered).
@@ -127,26 +128,27 @@ public struct GuardBook: Sendable {
 
     /// Counts an `otp.sent` read from Kafka, unless already counted.
     public mutating func noteSent(_ fact: SentFact) {
+        let identity = Self.identity(fact)
+        guard seen[identity] == nil else { return }
+        if reserved.removeValue(forKey: fact.request) == nil { count(fact.destination, at: tick(fact.sentAt)) }
+        remember(fact, identity: identity)
+    }
+
+    /// A send's identity among those seen: its request and its verification (a re-emission has
+    /// both; a resumed send another request's verification).
+    private static func identity(_ fact: SentFact) -> UInt64 {
         var hasher = Hasher()
         hasher.combine(fact.request)
         hasher.combine(fact.verification)
-        let identity = UInt64(bitPattern: Int64(hasher.finalize()))
-        let sentAt = tick(fact.sentAt)
-        guard seen[identity] == nil else { return }
-        if reserved.removeValue(forKey: fact.request) == nil { count(fact.destination, at: sentAt) }
-        remember(fact)
+        return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
     /// Marks a counted send as seen (a re-emission is not counted again) and, when its code can
     /// still be typed in, as pending for the conversion rule.
-    private mutating func remember(_ fact: SentFact) {
-        var hasher = Hasher()
-        hasher.combine(fact.request)
-        hasher.combine(fact.verification)
-        let identity = UInt64(bitPattern: Int64(hasher.finalize()))
+    private mutating func remember(_ fact: SentFact, identity: UInt64) {
         let sentAt = tick(fact.sentAt)
         guard seen[identity] == nil else { return }
-        seen[identity] = sentAt &+ UInt32(clamping: Self.milliseconds(policy.lookback) / 100)
+        seen[identity] = sentAt &+ UInt32(clamping: policy.lookback.milliseconds / 100)
         guard policy.minConversion != nil, fact.timeoutSeconds > 0, !pending.contains(fact.verification) else { return }
         if let verifiedAt = early.removeValue(forKey: fact.verification) {
             resolve(fact.destination.prefix, fact.destination.country, verified: true, at: verifiedAt)
@@ -244,14 +246,12 @@ public struct GuardBook: Sendable {
     }
 
     private mutating func rejudgeBlocked(now: UInt32) -> [GuardTransition] {
-        var transitions: [GuardTransition] = []
-        for key in Array(blockedPrefixes.keys) {
-            if let transition = judge(key, rule: .prefixConversion, now: now) { transitions.append(transition) }
-        }
-        for key in Array(blockedCountries.keys) {
-            if let transition = judge(key, rule: .countryConversion, now: now) { transitions.append(transition) }
-        }
-        return transitions
+        judge(Array(blockedPrefixes.keys), rule: .prefixConversion, now: now)
+            + judge(Array(blockedCountries.keys), rule: .countryConversion, now: now)
+    }
+
+    private mutating func judge(_ keys: [PackedPrefix], rule: GuardRule, now: UInt32) -> [GuardTransition] {
+        keys.compactMap { judge($0, rule: rule, now: now) }
     }
 
     private mutating func prune(now: UInt32) -> [GuardTransition] {
@@ -260,35 +260,27 @@ public struct GuardBook: Sendable {
         countries?.prune(now: now)
         everyone?.prune(now: now)
         seen = seen.filter { $0.value > now }
-        let lookback = UInt32(clamping: Self.milliseconds(policy.lookback) / 100)
+        let lookback = UInt32(clamping: policy.lookback.milliseconds / 100)
         early = early.filter { $0.value &+ lookback > now }
         reserved = reserved.filter { $0.value.at &+ lookback > now }
         guard let rule = policy.minConversion else { return [] }
+        var standings: [GuardRule: [ConversionStanding]] = [:]
         var transitions: [GuardTransition] = []
-        var judged: [PackedPrefix] = []
-        var prefixStandings: [ConversionStanding] = []
-        prefixConversion?.prune(now: now) { key, verified, expired in
-            judged.append(key)
-            if verified + expired >= rule.minimumSample {
-                prefixStandings.append(.init(key: key, verified: verified, expired: expired, blocked: false))
+        for scope in [GuardRule.prefixConversion, .countryConversion] {
+            var judged: [PackedPrefix] = []
+            var sampled: [ConversionStanding] = []
+            let visit = { (key: PackedPrefix, verified: Int, expired: Int) in
+                judged.append(key)
+                if verified + expired >= rule.minimumSample {
+                    sampled.append(.init(key: key, verified: verified, expired: expired, blocked: false))
+                }
             }
+            if scope == .prefixConversion { prefixConversion?.prune(now: now, visit: visit) } else { countryConversion?.prune(now: now, visit: visit) }
+            transitions += judge(judged, rule: scope, now: now)
+            standings[scope] = sampled
         }
-        for key in judged {
-            if let transition = judge(key, rule: .prefixConversion, now: now) { transitions.append(transition) }
-        }
-        judged = []
-        var countryStandings: [ConversionStanding] = []
-        countryConversion?.prune(now: now) { key, verified, expired in
-            judged.append(key)
-            if verified + expired >= rule.minimumSample {
-                countryStandings.append(.init(key: key, verified: verified, expired: expired, blocked: false))
-            }
-        }
-        for key in judged {
-            if let transition = judge(key, rule: .countryConversion, now: now) { transitions.append(transition) }
-        }
-        worstPrefixes = Self.worst(prefixStandings, blocked: blockedPrefixes)
-        worstCountries = Self.worst(countryStandings, blocked: blockedCountries)
+        worstPrefixes = Self.worst(standings[.prefixConversion] ?? [], blocked: blockedPrefixes)
+        worstCountries = Self.worst(standings[.countryConversion] ?? [], blocked: blockedCountries)
         return transitions
     }
 
@@ -302,9 +294,5 @@ public struct GuardBook: Sendable {
 
     private func tick(_ milliseconds: Int64) -> UInt32 {
         UInt32(clamping: max(0, (milliseconds - origin) / 100))
-    }
-
-    public static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -84,7 +84,7 @@ public struct GuardPolicy: Sendable, Hashable {
         if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         if seconds % 60 == 0 { return "\(seconds / 60)m" }
         if window.components.attoseconds == 0 { return "\(seconds)s" }
-        return "\(window.components.attoseconds / 1_000_000_000_000_000 + seconds * 1000)ms"
+        return "\(window.milliseconds)ms"
     }
 }
 

@@ -1,3 +1,4 @@
+import Primitives
 /// Settings shared by producers and consumers.
 public struct KafkaClientSettings: Sendable {
     /// Comma-separated `host:port` list of brokers to bootstrap from.
@@ -183,13 +184,5 @@ extension KafkaClientSettings {
 
     var sortedOverrides: [(String, String)] {
         properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down, never negative.
-    package var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }

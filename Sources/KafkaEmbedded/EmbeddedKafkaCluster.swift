@@ -63,7 +63,7 @@ public final class EmbeddedKafkaCluster: Sendable {
 
     /// Adds `roundTrip` of latency to every response of one broker.
     public func setRoundTripTime(_ roundTrip: Duration, broker: Int32) throws(KafkaError) {
-        let milliseconds = Int32(clamping: roundTrip.components.seconds * 1000 + roundTrip.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: roundTrip.milliseconds)
         try check(try withMock { rd_kafka_mock_broker_set_rtt($0, broker, milliseconds) }, "set rtt")
     }
 

@@ -181,11 +181,3 @@ extension ProviderError {
         .unavailable(lastProviderCode: code, message: message)
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for logs.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

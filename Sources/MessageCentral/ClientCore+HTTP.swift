@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Primitives
 
 /// No HTTP answer: the connection, the TLS handshake or a timeout failed.
 struct TransportFailure: Error, Sendable {

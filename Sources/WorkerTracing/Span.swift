@@ -34,8 +34,7 @@ public enum SpanAttributeValue: Sendable, Hashable {
 extension SpanAttributeValue {
     /// A duration as whole milliseconds (`..._ms` attributes).
     public static func milliseconds(_ duration: Duration) -> SpanAttributeValue {
-        let (seconds, attoseconds) = duration.components
-        return .int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        .int(duration.milliseconds)
     }
 }
 

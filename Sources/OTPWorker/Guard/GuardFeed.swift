@@ -124,7 +124,7 @@ final class GuardFeed: Sendable {
             if count == 0 { missing.append(topic) }
             partitions += (0..<Int32(count)).map { KafkaTopicPartition(topic: topic, partition: $0) }
         }
-        let since = now().wholeMilliseconds - GuardBook.milliseconds(guardian.policy.lookback)
+        let since = now().wholeMilliseconds - guardian.policy.lookback.milliseconds
         let starts = partitions.isEmpty ? [:] : try await consumer.offsets(forTimestamp: since, partitions: partitions)
         var marks: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
         for partition in partitions { marks[partition] = try await consumer.watermarks(partition) }

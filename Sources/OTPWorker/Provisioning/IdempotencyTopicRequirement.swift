@@ -1,4 +1,5 @@
 import Kafka
+import Primitives
 
 /// What the worker needs of its idempotency topic, judged against what the brokers report:
 /// plain values in, a verdict out, no I/O (``InternalTopics`` asks the brokers).

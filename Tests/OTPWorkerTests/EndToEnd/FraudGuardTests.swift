@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import KafkaTestSupport
 import MessageCentralSandbox
+import OTPEvents
 import Primitives
 import TestSupport
 import Testing
@@ -30,17 +31,7 @@ struct FraudGuardTests {
     }
 
     func spawn(_ name: String, _ stack: WorkerStack, _ guardArguments: [String]) throws -> ChildWorker {
-        try ChildWorker(
-            name: name,
-            arguments: [
-                "--brokers", stack.cluster.bootstrapServers, "--group-id", stack.group,
-                "--provider-url", stack.sandbox.baseURL, "--customer-id", stack.sandboxConfiguration.customerID,
-                "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--instance-id", name,
-                "--shutdown-deadline", "10s", "--provider-deadline", "10s",
-                "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=200",
-                "--kafka-option", "fetch.wait.max.ms=10", "--log-format", "json",
-            ] + stack.topics.runArguments + guardArguments,
-            environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
+        try stack.spawnWorker(name, arguments: guardArguments)
     }
 
     /// Three workers, each ready (it owns partitions and its view has loaded).
@@ -125,7 +116,7 @@ struct FraudGuardTests {
             // Until then requests keep arriving: the provider sees at most what the workers read
             // before the cutoff. (Counted from the sends' own times, not from when this test
             // published: on a loaded machine the workers read behind the publisher.)
-            let pumpedSentAt = pumpedSent.compactMap { (outcomes[$0.id]?.json["sentAt"] as? String).flatMap(RFC3339Date.parse) }.sorted()
+            let pumpedSentAt = pumpedSent.compactMap { (outcomes[$0.id]?.json["sentAt"] as? String).flatMap(RFC3339.parse) }.sorted()
             let sampleSentAt = try #require(pumpedSentAt.dropFirst(29).first)
             let cutoff = sampleSentAt.addingTimeInterval(Double(Self.otpTimeout) + Self.grace + Self.propagation)
             let late = pumpedSentAt.filter { $0 > cutoff }
@@ -169,10 +160,10 @@ struct FraudGuardTests {
             #expect((5...6).contains(sent.count), "the per-number limit (5) plus at most one: \(sent.count)")
             #expect(stack.sandbox.stats.sends - before <= 6, "the provider saw \(stack.sandbox.stats.sends - before) sends")
             // The fifth most recent send leaves the 10-minute window first.
-            let sentAt = sent.compactMap { $0.string("sentAt").flatMap(RFC3339Date.parse) }.sorted()
+            let sentAt = sent.compactMap { $0.string("sentAt").flatMap(RFC3339.parse) }.sorted()
             let opening = sentAt[sentAt.count - 5].addingTimeInterval(600)
             for failure in limited {
-                let failedAt = try #require(failure.string("failedAt").flatMap(RFC3339Date.parse))
+                let failedAt = try #require(failure.string("failedAt").flatMap(RFC3339.parse))
                 let retryAfter = try #require(failure.json["retryAfterSeconds"] as? Int)
                 #expect(failure.json["retryable"] as? Bool == true)
                 #expect(abs(Double(retryAfter) - opening.timeIntervalSince(failedAt)) <= 2,
@@ -287,15 +278,6 @@ private func value(_ text: String, _ series: String) -> Double {
 
 private func scrape(_ port: Int) async throws -> String {
     try await get("http://127.0.0.1:\(port)/metrics").body
-}
-
-/// RFC 3339 timestamps of the outputs, for the wait check.
-enum RFC3339Date {
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text)
-    }
 }
 
 /// What the outputs say so far, read incrementally: each output is parsed once.

@@ -14,20 +14,9 @@ struct MultiProcessTests {
     static let maxInFlight = 32
 
     func spawn(_ name: String, _ stack: WorkerStack) throws -> ChildWorker {
-        try ChildWorker(
-            name: name,
-            arguments: [
-                "--brokers", stack.cluster.bootstrapServers, "--group-id", stack.group,
-                "--provider-url", stack.sandbox.baseURL, "--customer-id", stack.sandboxConfiguration.customerID,
-                "--max-in-flight", "\(Self.maxInFlight)", "--metrics-port", "0", "--metrics-host", "127.0.0.1",
-                "--instance-id", name, "--shutdown-deadline", "10s", "--provider-deadline", "10s",
-                "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=200",
-                "--kafka-option", "fetch.wait.max.ms=10", "--log-format", "json",
-                // Thousands of codes to one prefix that nobody types in: what the fraud guard
-                // blocks once they expire. This suite is about hand-over, not the guard.
-                "--guard", "off",
-            ] + stack.topics.runArguments,
-            environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
+        // Thousands of codes to one prefix that nobody types in: what the fraud guard blocks once
+        // they expire. This suite is about hand-over, not the guard.
+        try stack.spawnWorker(name, arguments: ["--max-in-flight", "\(Self.maxInFlight)", "--guard", "off"])
     }
 
     /// Outcome payloads per requestId, from the three outcome topics.

@@ -18,18 +18,7 @@ struct RebalanceMetricsTests {
     static func all(_ topic: String) -> Set<String> { Set((0..<partitions).map { "\(topic)/\($0)" }) }
 
     func spawn(_ name: String, _ stack: WorkerStack) throws -> ChildWorker {
-        try ChildWorker(
-            name: name,
-            arguments: [
-                "--brokers", stack.cluster.bootstrapServers, "--group-id", stack.group,
-                "--provider-url", stack.sandbox.baseURL, "--customer-id", stack.sandboxConfiguration.customerID,
-                "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--instance-id", name,
-                "--shutdown-deadline", "10s", "--provider-deadline", "10s",
-                "--kafka-option", "session.timeout.ms=6000", "--kafka-option", "heartbeat.interval.ms=200",
-                "--kafka-option", "fetch.wait.max.ms=10", "--kafka-option", "statistics.interval.ms=200",
-                "--log-format", "json",
-            ] + stack.topics.runArguments,
-            environment: ["MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin"])
+        try stack.spawnWorker(name, arguments: ["--kafka-option", "statistics.interval.ms=200"])
     }
 
     /// One request on every partition of otp.requested, and waits for their outcomes: each

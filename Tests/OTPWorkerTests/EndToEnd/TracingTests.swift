@@ -17,20 +17,10 @@ struct TracingTests {
     static let inputSpan = "00f067aa0ba902b7"
 
     static func spawn(_ name: String, _ stack: WorkerStack, receiver: OTLPReceiver, scheduleDelay: String) throws -> ChildWorker {
-        try ChildWorker(
-            name: name,
-            arguments: [
-                "--brokers", stack.cluster.bootstrapServers, "--group-id", stack.group,
-                "--provider-url", stack.sandbox.baseURL, "--customer-id", stack.sandboxConfiguration.customerID,
-                "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--instance-id", name,
-                "--shutdown-deadline", "10s", "--provider-deadline", "10s",
-                "--kafka-option", "fetch.wait.max.ms=10", "--log-format", "json",
-            ] + stack.topics.runArguments,
-            environment: [
-                "MESSAGE_CENTRAL_PASSWORD": stack.sandboxConfiguration.password, "PATH": "/usr/bin:/bin",
-                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_SERVICE_NAME": "otp-worker-test",
-                "OTEL_BSP_SCHEDULE_DELAY": scheduleDelay,
-            ])
+        try stack.spawnWorker(name, environment: [
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_SERVICE_NAME": "otp-worker-test",
+            "OTEL_BSP_SCHEDULE_DELAY": scheduleDelay,
+        ])
     }
 
     static func request(_ id: String, number: String) -> String {
